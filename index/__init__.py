@@ -1,0 +1,46 @@
+"""Loading, chunking, embedding, storing and searching documents. Imports nothing of ours."""
+
+from index.catalog import ChunkingOptions, Index
+from index.embedders import EMBEDDERS, Embedder, SentenceTransformerEmbedder, make_embedder
+from index.errors import (
+    DocumentNotFoundError,
+    IndexCorruptError,
+    IndexError_,
+    IndexMismatchError,
+    LoadError,
+    ModelFetchError,
+    ModelNotFoundError,
+)
+from index.models import MODELS, ModelSpec, default_cache_dir, fetch, model_status
+from index.types import Chunk, Document, DocumentInfo, Hit, IndexReport, Span
+from index.vectors import VECTOR_INDEXES, FaissIndex, VectorIndex
+
+__all__ = [
+    "EMBEDDERS",
+    "MODELS",
+    "VECTOR_INDEXES",
+    "Chunk",
+    "ChunkingOptions",
+    "Document",
+    "DocumentInfo",
+    "DocumentNotFoundError",
+    "Embedder",
+    "FaissIndex",
+    "Hit",
+    "Index",
+    "IndexCorruptError",
+    "IndexError_",
+    "IndexMismatchError",
+    "IndexReport",
+    "LoadError",
+    "ModelFetchError",
+    "ModelNotFoundError",
+    "ModelSpec",
+    "SentenceTransformerEmbedder",
+    "Span",
+    "VectorIndex",
+    "default_cache_dir",
+    "fetch",
+    "make_embedder",
+    "model_status",
+]

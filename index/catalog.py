@@ -1,0 +1,236 @@
+"""``Index``: an on-disk index directory you can add to, remove from and search.
+
+Reads see one committed generation (see ``snapshot``); writes build the next one. Embedding
+happens before the write transaction, so the slow part never holds a half-built generation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.bm25 import BM25Index
+from index.chunking import ChunkDraft, chunk_text
+from index.embedders import Embedder, Vectors
+from index.errors import DocumentNotFoundError, IndexMismatchError, LoadError
+from index.fusion import reciprocal_rank_fusion
+from index.loaders import collect_files, load_file, read_sidecar
+from index.snapshot import STORE_FILE, Snapshots
+from index.store import ChunkStore
+from index.types import Document, DocumentInfo, Hit, IndexReport
+from index.vectors import VECTOR_INDEXES, VectorIndex
+
+__all__ = ["ChunkingOptions", "Index"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ChunkingOptions:
+    max_tokens: int = 256
+    overlap_tokens: int = 32
+
+
+@dataclass
+class _State:
+    generation: Path | None
+    store: ChunkStore | None
+    vectors: VectorIndex | None
+    bm25: BM25Index | None
+
+
+def _file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class Index:
+    def __init__(self, root: Path, embedder: Embedder, chunking: ChunkingOptions | None = None,
+                 vector_backend: str = "faiss-flat", query_cache_size: int = 256) -> None:
+        self.root = Path(root)
+        self.embedder = embedder
+        self.chunking = chunking or ChunkingOptions()
+        self._snapshots = Snapshots(self.root)
+        self._vector_loader = VECTOR_INDEXES[vector_backend]
+        self._lock = threading.RLock()
+        self._state = _State(None, None, None, None)
+        self._query_cache: OrderedDict[str, Vectors] = OrderedDict()
+        self._query_cache_size = query_cache_size
+        self._refresh()
+
+    # reading ------------------------------------------------------------------------------
+    def _refresh(self) -> _State:
+        """Follow CURRENT if another process committed a newer generation."""
+        with self._lock:
+            gen = self._snapshots.current()
+            if gen == self._state.generation:
+                return self._state
+            if gen is None:
+                self._state = _State(None, None, None, None)
+                return self._state
+            store = ChunkStore(gen / STORE_FILE, readonly=True)
+            self._check_embedder(store)
+            dim = int(store.get_meta("dim") or 0)
+            old = self._state.store
+            self._state = _State(gen, store, self._vector_loader(gen, dim), BM25Index.load(gen))
+            if old is not None:
+                old.close()
+            return self._state
+
+    def _check_embedder(self, store: ChunkStore) -> None:
+        built_with = store.get_meta("embedder")
+        if built_with and built_with != self.embedder.name:
+            raise IndexMismatchError(
+                f"index {self.root} was built with embedder {built_with!r}, but "
+                f"{self.embedder.name!r} is configured; set the embedder back to {built_with!r} "
+                f"or rebuild: rag index --rebuild PATHS"
+            )
+
+    def documents(self) -> list[DocumentInfo]:
+        state = self._refresh()
+        return state.store.documents() if state.store else []
+
+    def document(self, doc_id: str) -> Document:
+        state = self._refresh()
+        doc = state.store.document(doc_id) if state.store else None
+        if doc is None:
+            raise DocumentNotFoundError(f"no document {doc_id!r} in {self.root}; "
+                                        "list them with: rag docs")
+        return doc
+
+    def count_chunks(self) -> int:
+        state = self._refresh()
+        return state.store.count_chunks() if state.store else 0
+
+    def embed_query(self, query: str) -> Vectors:
+        cached = self._query_cache.get(query)
+        if cached is not None:
+            self._query_cache.move_to_end(query)
+            return cached
+        vec = self.embedder.embed([query], "query")
+        self._query_cache[query] = vec
+        if len(self._query_cache) > self._query_cache_size:
+            self._query_cache.popitem(last=False)
+        return vec
+
+    def search(self, query: str, k: int = 5, candidates: int = 50, rrf_k: int = 60,
+               query_vector: Vectors | None = None) -> list[Hit]:
+        """Hybrid search: dense ∪ BM25 candidates fused by reciprocal rank."""
+        state = self._refresh()
+        if state.store is None or state.vectors is None or state.bm25 is None or not query.strip():
+            return []
+        qv = query_vector if query_vector is not None else self.embed_query(query)
+        dense = state.vectors.search(qv.reshape(1, -1), candidates)[0]
+        sparse = state.bm25.search(query, candidates)
+        fused = reciprocal_rank_fusion([[c for c, _ in dense], [c for c, _ in sparse]], rrf_k)[:k]
+        chunks = state.store.chunks(f.chunk_id for f in fused)
+        labels = state.store.doc_labels(c.doc_id for c in chunks.values())
+        dense_scores = dict(dense)
+        hits: list[Hit] = []
+        for f in fused:
+            chunk = chunks.get(f.chunk_id)
+            if chunk is None:  # vector without a row: cannot happen in a committed generation
+                log.warning("chunk %d is in the vector index but not the store", f.chunk_id)
+                continue
+            title, lang = labels[chunk.doc_id]
+            hits.append(Hit(chunk, title, lang, f.score, f.ranks[0], f.ranks[1],
+                            dense_scores.get(f.chunk_id)))
+        return hits
+
+    # writing ------------------------------------------------------------------------------
+    def add(self, paths: Iterable[Path], progress: bool = False, prune: bool = True,
+            on_file: Callable[[str, str], None] | None = None) -> IndexReport:
+        """Index new and changed files; with ``prune``, drop documents whose file is gone
+        from a given folder. Bad files are reported, not raised; nothing stored is lost."""
+        t0 = time.perf_counter()
+        paths = [Path(p) for p in paths]
+        files, failed = collect_files(paths)
+        files = list({str(f.resolve()): f for f in files}.values())  # a file named twice
+        with self._snapshots.lock():
+            state = self._refresh()
+            known = state.store.hashes_by_source() if state.store else {}
+            docs: list[Document] = []
+            unchanged: list[str] = []
+            sidecars: dict[Path, dict[str, dict[str, str]]] = {}
+            for f in files:
+                source = str(f.resolve())
+                try:
+                    if source in known and known[source][1] == _file_hash(f):
+                        unchanged.append(known[source][0])
+                        continue
+                    if f.parent not in sidecars:
+                        sidecars[f.parent] = read_sidecar(f.parent)
+                    docs.append(load_file(f, sidecars[f.parent].get(f.name)))
+                except LoadError as exc:
+                    failed.append((exc.path, exc.reason))
+                    if on_file:
+                        on_file(exc.path, exc.reason)
+            gone = self._gone(known, paths, {str(f.resolve()) for f in files})
+            replaced = [known[d.source][0] for d in docs if d.source in known]
+            if not docs and not gone:
+                return IndexReport((), (), tuple(unchanged), (), tuple(failed), 0,
+                                   time.perf_counter() - t0)
+            drafts = [self._chunk(d) for d in docs]
+            texts = [d.text[c.start:c.end] for d, ds in zip(docs, drafts, strict=True)
+                     for c in ds]
+            titles = [d.title for d, ds in zip(docs, drafts, strict=True) for _ in ds]
+            vectors = self.embedder.embed(texts, "document", titles=titles, progress=progress)
+            self._commit(docs, drafts, vectors, [*replaced, *gone])
+        added = tuple(d.doc_id for d in docs if d.source not in known)
+        return IndexReport(added, tuple(replaced), tuple(unchanged), tuple(gone), tuple(failed),
+                           len(texts), time.perf_counter() - t0)
+
+    def remove(self, doc_id: str) -> None:
+        with self._snapshots.lock():
+            state = self._refresh()
+            if state.store is None or state.store.document(doc_id) is None:
+                raise DocumentNotFoundError(f"no document {doc_id!r} in {self.root}; "
+                                            "list them with: rag docs")
+            self._commit([], [], np.zeros((0, 1), dtype=np.float32), [doc_id])
+
+    def _gone(self, known: dict[str, tuple[str, str]], paths: Sequence[Path],
+              present: set[str]) -> list[str]:
+        folders = [str(p.resolve()) for p in paths if p.is_dir()]
+        return [doc_id for source, (doc_id, _h) in known.items()
+                if source not in present and any(source.startswith(f + "/") for f in folders)]
+
+    def _chunk(self, doc: Document) -> list[ChunkDraft]:
+        return chunk_text(doc.text, doc.language, self.chunking.max_tokens,
+                          self.chunking.overlap_tokens)
+
+    def _commit(self, docs: Sequence[Document], drafts: Sequence[Sequence[ChunkDraft]],
+                vectors: Vectors, delete: Sequence[str]) -> None:
+        with self._snapshots.write() as (staging, previous):
+            store = ChunkStore(staging / STORE_FILE, readonly=False)
+            try:
+                self._check_embedder(store)
+                dim = int(store.get_meta("dim") or 0) or self.embedder.dim
+                vecs = self._vector_loader(previous, dim) if previous else self._vector_loader(
+                    staging, dim)
+                with store.db:
+                    for doc_id in delete:
+                        vecs.remove(store.delete_document(doc_id))
+                    ids: list[int] = []
+                    for doc, ds in zip(docs, drafts, strict=True):
+                        ids.extend(c.chunk_id for c in store.add_document(doc, ds))
+                    store.set_meta("embedder", self.embedder.name)
+                    store.set_meta("dim", str(dim))
+                    store.set_meta("chunk_tokens", str(self.chunking.max_tokens))
+                    store.set_meta("overlap_tokens", str(self.chunking.overlap_tokens))
+                vecs.add(ids, vectors)
+                vecs.save(staging)
+                BM25Index.build(*store.all_chunk_texts()).save(staging)
+            finally:
+                store.close()
+        self._refresh()

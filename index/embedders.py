@@ -1,0 +1,138 @@
+"""Embedders: one Protocol, a sentence-transformers implementation, and a factory table.
+
+Vectors are float32 and L2-normalised, so inner product is cosine similarity.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Literal, Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+
+from index.errors import ModelNotFoundError
+from index.models import resolve_model_path
+
+__all__ = ["EMBEDDERS", "Embedder", "SentenceTransformerEmbedder", "make_embedder"]
+
+log = logging.getLogger(__name__)
+
+Kind = Literal["query", "document"]
+Vectors = npt.NDArray[np.float32]
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into normalised vectors of ``dim`` floats."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    def embed(self, texts: Sequence[str], kind: Kind, titles: Sequence[str] | None = None,
+              progress: bool = False) -> Vectors:
+        """Embed texts as queries or as documents; ``titles`` may sharpen document vectors."""
+        ...
+
+
+_LOADED: dict[str, Any] = {}
+_LOAD_LOCK = threading.Lock()
+
+
+def _load_sentence_transformer(path: Path) -> Any:
+    """Load once per process per path: a 300M model costs ~3 s and 1.2 GB to load."""
+    key = str(path)
+    with _LOAD_LOCK:
+        if key not in _LOADED:
+            from sentence_transformers import SentenceTransformer
+
+            log.info("loading embedder from %s", path)
+            _LOADED[key] = SentenceTransformer(key, device="cpu", local_files_only=True,
+                                               trust_remote_code=False)
+        return _LOADED[key]
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model from a local directory, loaded on first use.
+
+    Uses the model's own ``query``/``document`` prompts when it has them. EmbeddingGemma's
+    document prompt is ``title: none | text: ``; the real title is put in its place, which is
+    how that model was trained to see titled passages.
+    """
+
+    def __init__(self, model: str, batch_size: int = 16, max_seq_length: int = 512,
+                 models_dir: Path | None = None) -> None:
+        self._model_ref = model
+        self._path = resolve_model_path(model, models_dir)
+        self.batch_size = batch_size
+        self.max_seq_length = max_seq_length
+        self._model: Any = None
+
+    @property
+    def name(self) -> str:
+        return self._model_ref if "/" not in self._model_ref else self._path.name
+
+    def _get(self) -> Any:
+        if self._model is None:
+            self._model = _load_sentence_transformer(self._path)
+            self._model.max_seq_length = min(self.max_seq_length,
+                                             self._model.max_seq_length or self.max_seq_length)
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        return int(self._get().get_sentence_embedding_dimension())
+
+    def _prompted(self, texts: Sequence[str], kind: Kind,
+                  titles: Sequence[str] | None) -> list[str]:
+        prompts: dict[str, str] = getattr(self._get(), "prompts", {}) or {}
+        prompt = prompts.get(kind, "")
+        if kind == "document" and titles is not None and "title: none" in prompt:
+            return [prompt.replace("title: none", f"title: {t or 'none'}") + x
+                    for x, t in zip(texts, titles, strict=True)]
+        return [prompt + x for x in texts]
+
+    def embed(self, texts: Sequence[str], kind: Kind, titles: Sequence[str] | None = None,
+              progress: bool = False) -> Vectors:
+        from tqdm import tqdm
+
+        model = self._get()
+        dim = self.dim
+        if not texts:
+            return np.zeros((0, dim), dtype=np.float32)
+        prompted = self._prompted(texts, kind, titles)
+        # longest first, so each batch pads to similar lengths and the bar's ETA is honest
+        order = sorted(range(len(prompted)), key=lambda i: -len(prompted[i]))
+        out = np.zeros((len(prompted), dim), dtype=np.float32)
+        with tqdm(total=len(prompted), desc="embedding", unit="chunk",
+                  disable=not progress) as bar:
+            for b in range(0, len(order), self.batch_size):
+                idx = order[b:b + self.batch_size]
+                vecs = model.encode([prompted[i] for i in idx], batch_size=len(idx),
+                                    normalize_embeddings=True, convert_to_numpy=True,
+                                    show_progress_bar=False)
+                out[idx] = vecs.astype(np.float32)
+                bar.update(len(idx))
+        return out
+
+
+EmbedderFactory = Callable[..., Embedder]
+EMBEDDERS: dict[str, EmbedderFactory] = {
+    "sentence-transformers": SentenceTransformerEmbedder,
+}
+
+
+def make_embedder(model: str, backend: str = "sentence-transformers", **kwargs: Any) -> Embedder:
+    try:
+        factory = EMBEDDERS[backend]
+    except KeyError:
+        raise ModelNotFoundError(
+            f"unknown embedder backend {backend!r}; known: {', '.join(sorted(EMBEDDERS))}"
+        ) from None
+    return factory(model, **kwargs)

@@ -1,0 +1,117 @@
+"""Offline text tools: token counts (tiktoken), sentence spans (NLTK Punkt), language guess.
+
+The BPE and Punkt files ship inside llama-index-core; pointing the libraries there keeps
+everything offline (tiktoken would otherwise download its BPE file on first use).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from index.types import Span
+
+__all__ = ["count_tokens", "detect_language", "sentence_spans", "static_dir"]
+
+# Punkt models available for the languages we detect; others fall back to English rules.
+_PUNKT = {"en": "english", "de": "german", "fr": "french", "es": "spanish", "it": "italian",
+          "nl": "dutch", "pl": "polish", "pt": "portuguese", "ru": "russian"}
+
+
+def static_dir() -> Path:
+    import llama_index.core
+
+    return Path(llama_index.core.__file__).parent / "_static"
+
+
+@cache
+def _encoding() -> Any:
+    os.environ.setdefault("TIKTOKEN_CACHE_DIR", str(static_dir() / "tiktoken_cache"))
+    import tiktoken
+
+    return tiktoken.get_encoding("cl100k_base")
+
+
+def count_tokens(text: str) -> int:
+    return len(_encoding().encode(text, disallowed_special=()))
+
+
+@cache
+def _punkt(language: str) -> Any:
+    import nltk
+
+    nltk_dir = str(static_dir() / "nltk_cache")
+    if nltk_dir not in nltk.data.path:
+        nltk.data.path.insert(0, nltk_dir)
+    from nltk.tokenize.punkt import PunktTokenizer
+
+    return PunktTokenizer(_PUNKT.get(language, "english"))
+
+
+def _looks_hard_wrapped(lines: list[str]) -> bool:
+    """True for text wrapped at a fixed width, where a newline is not a boundary."""
+    body = [ln for ln in lines[:-1] if ln.strip()]
+    if len(body) < 3:
+        return False
+    wrapped = sum(1 for ln in body if 50 <= len(ln) <= 100 and not ln.rstrip().endswith(
+        (".", "!", "?", ":", "\"", "”", "“")))
+    return wrapped >= 0.8 * len(body)
+
+
+def _blocks(text: str) -> list[Span]:
+    """Paragraph-like blocks: blank lines always separate; single newlines do unless wrapped."""
+    out: list[Span] = []
+    for para in re.finditer(r"\S(?:.*?\S)?(?=\s*\n\s*\n|\s*\Z)", text, flags=re.S):
+        start = para.start()
+        lines = para.group(0).split("\n")
+        if _looks_hard_wrapped(lines):
+            out.append(Span(start, para.end()))
+            continue
+        pos = start
+        for line in lines:
+            stripped = line.strip()
+            if stripped:
+                lead = len(line) - len(line.lstrip())
+                out.append(Span(pos + lead, pos + lead + len(stripped)))
+            pos += len(line) + 1
+    return out
+
+
+def sentence_spans(text: str, language: str = "en") -> list[Span]:
+    """Sentence spans with exact offsets: ``text[s.start:s.end]`` is each sentence."""
+    tok = _punkt(language)
+    spans: list[Span] = []
+    for block in _blocks(text):
+        piece = text[block.start:block.end]
+        for a, b in tok.span_tokenize(piece):
+            seg = piece[a:b]
+            lead = len(seg) - len(seg.lstrip())
+            trail = len(seg) - len(seg.rstrip())
+            if b - trail <= a + lead:
+                continue
+            span = Span(block.start + a + lead, block.start + b - trail)
+            if spans and not re.search(r"\w", seg):
+                # a stray "." or "…" is not a sentence of its own; it ends the previous one
+                spans[-1] = Span(spans[-1].start, span.end)
+            else:
+                spans.append(span)
+    return spans
+
+
+@cache
+def _langid() -> Any:
+    import py3langid
+
+    return py3langid
+
+
+def detect_language(text: str) -> str:
+    """ISO 639-1 code of the text's main language (``und`` when there is too little text)."""
+    sample = text[:5000]
+    if len(re.findall(r"\w+", sample)) < 3:
+        return "und"
+    lang, _prob = _langid().classify(sample)
+    return str(lang)
