@@ -67,14 +67,13 @@ class Index:
         self._state = _State(None, None, None, None)
         self._query_cache: OrderedDict[str, Vectors] = OrderedDict()
         self._query_cache_size = query_cache_size
-        self._refresh()
 
     # reading ------------------------------------------------------------------------------
     def _refresh(self) -> _State:
         """Follow CURRENT if another process committed a newer generation."""
         with self._lock:
             gen = self._snapshots.current()
-            if gen == self._state.generation:
+            if gen is not None and gen == self._state.generation:
                 return self._state
             if gen is None:
                 self._state = _State(None, None, None, None)
@@ -124,8 +123,8 @@ class Index:
             self._query_cache.popitem(last=False)
         return vec
 
-    def search(self, query: str, k: int = 5, candidates: int = 50, rrf_k: int = 60,
-               query_vector: Vectors | None = None) -> list[Hit]:
+    def search(self, query: str, k: int = 5, candidates: int = 50, rrf_k: int = 5,
+               bm25_weight: float = 0.25, query_vector: Vectors | None = None) -> list[Hit]:
         """Hybrid search: dense ∪ BM25 candidates fused by reciprocal rank."""
         state = self._refresh()
         if state.store is None or state.vectors is None or state.bm25 is None or not query.strip():
@@ -133,7 +132,8 @@ class Index:
         qv = query_vector if query_vector is not None else self.embed_query(query)
         dense = state.vectors.search(qv.reshape(1, -1), candidates)[0]
         sparse = state.bm25.search(query, candidates)
-        fused = reciprocal_rank_fusion([[c for c, _ in dense], [c for c, _ in sparse]], rrf_k)[:k]
+        fused = reciprocal_rank_fusion([[c for c, _ in dense], [c for c, _ in sparse]], rrf_k,
+                                       [1.0, bm25_weight])[:k]
         chunks = state.store.chunks(f.chunk_id for f in fused)
         labels = state.store.doc_labels(c.doc_id for c in chunks.values())
         dense_scores = dict(dense)
@@ -150,16 +150,18 @@ class Index:
 
     # writing ------------------------------------------------------------------------------
     def add(self, paths: Iterable[Path], progress: bool = False, prune: bool = True,
-            on_file: Callable[[str, str], None] | None = None) -> IndexReport:
+            on_file: Callable[[str, str], None] | None = None,
+            rebuild: bool = False) -> IndexReport:
         """Index new and changed files; with ``prune``, drop documents whose file is gone
-        from a given folder. Bad files are reported, not raised; nothing stored is lost."""
+        from a given folder. Bad files are reported, not raised; nothing stored is lost.
+        ``rebuild`` starts from an empty index (after a change of embedder or chunking)."""
         t0 = time.perf_counter()
         paths = [Path(p) for p in paths]
         files, failed = collect_files(paths)
         files = list({str(f.resolve()): f for f in files}.values())  # a file named twice
         with self._snapshots.lock():
-            state = self._refresh()
-            known = state.store.hashes_by_source() if state.store else {}
+            state = None if rebuild else self._refresh()
+            known = state.store.hashes_by_source() if state and state.store else {}
             docs: list[Document] = []
             unchanged: list[str] = []
             sidecars: dict[Path, dict[str, dict[str, str]]] = {}
@@ -176,9 +178,9 @@ class Index:
                     failed.append((exc.path, exc.reason))
                     if on_file:
                         on_file(exc.path, exc.reason)
-            gone = self._gone(known, paths, {str(f.resolve()) for f in files})
+            gone = self._gone(known, paths, {str(f.resolve()) for f in files}) if prune else []
             replaced = [known[d.source][0] for d in docs if d.source in known]
-            if not docs and not gone:
+            if not docs and not gone and not rebuild:
                 return IndexReport((), (), tuple(unchanged), (), tuple(failed), 0,
                                    time.perf_counter() - t0)
             drafts = [self._chunk(d) for d in docs]
@@ -186,7 +188,7 @@ class Index:
                      for c in ds]
             titles = [d.title for d, ds in zip(docs, drafts, strict=True) for _ in ds]
             vectors = self.embedder.embed(texts, "document", titles=titles, progress=progress)
-            self._commit(docs, drafts, vectors, [*replaced, *gone])
+            self._commit(docs, drafts, vectors, [*replaced, *gone], fresh=rebuild)
         added = tuple(d.doc_id for d in docs if d.source not in known)
         return IndexReport(added, tuple(replaced), tuple(unchanged), tuple(gone), tuple(failed),
                            len(texts), time.perf_counter() - t0)
@@ -210,11 +212,12 @@ class Index:
                           self.chunking.overlap_tokens)
 
     def _commit(self, docs: Sequence[Document], drafts: Sequence[Sequence[ChunkDraft]],
-                vectors: Vectors, delete: Sequence[str]) -> None:
-        with self._snapshots.write() as (staging, previous):
+                vectors: Vectors, delete: Sequence[str], fresh: bool = False) -> None:
+        with self._snapshots.write(fresh=fresh) as (staging, previous):
             store = ChunkStore(staging / STORE_FILE, readonly=False)
             try:
-                self._check_embedder(store)
+                if not fresh:
+                    self._check_embedder(store)
                 dim = int(store.get_meta("dim") or 0) or self.embedder.dim
                 vecs = self._vector_loader(previous, dim) if previous else self._vector_loader(
                     staging, dim)

@@ -6,6 +6,7 @@ Vectors are float32 and L2-normalised, so inner product is cosine similarity.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -50,8 +51,13 @@ def _load_sentence_transformer(path: Path) -> Any:
     key = str(path)
     with _LOAD_LOCK:
         if key not in _LOADED:
+            # the model is local; never let a missing file turn into a hub request
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
 
+            hf_logging.disable_progress_bar()
             log.info("loading embedder from %s", path)
             _LOADED[key] = SentenceTransformer(key, device="cpu", local_files_only=True,
                                                trust_remote_code=False)
@@ -69,25 +75,30 @@ class SentenceTransformerEmbedder:
     def __init__(self, model: str, batch_size: int = 16, max_seq_length: int = 512,
                  models_dir: Path | None = None) -> None:
         self._model_ref = model
-        self._path = resolve_model_path(model, models_dir)
+        self._models_dir = models_dir
         self.batch_size = batch_size
         self.max_seq_length = max_seq_length
         self._model: Any = None
 
     @property
     def name(self) -> str:
-        return self._model_ref if "/" not in self._model_ref else self._path.name
+        return Path(self._model_ref.rstrip("/")).name
 
     def _get(self) -> Any:
         if self._model is None:
-            self._model = _load_sentence_transformer(self._path)
+            # resolved on first use, so listing or removing documents needs no model
+            path = resolve_model_path(self._model_ref, self._models_dir)
+            self._model = _load_sentence_transformer(path)
             self._model.max_seq_length = min(self.max_seq_length,
                                              self._model.max_seq_length or self.max_seq_length)
         return self._model
 
     @property
     def dim(self) -> int:
-        return int(self._get().get_sentence_embedding_dimension())
+        model = self._get()
+        getter = getattr(model, "get_embedding_dimension", None) or \
+            model.get_sentence_embedding_dimension
+        return int(getter())
 
     def _prompted(self, texts: Sequence[str], kind: Kind,
                   titles: Sequence[str] | None) -> list[str]:

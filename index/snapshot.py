@@ -83,14 +83,14 @@ class Snapshots:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
     @contextlib.contextmanager
-    def write(self) -> Iterator[tuple[Path, Path | None]]:
+    def write(self, fresh: bool = False) -> Iterator[tuple[Path, Path | None]]:
         """Yield (staging folder holding a copy of the store, previous generation or None).
 
         The caller writes the new generation's files into the staging folder; on a clean
         exit it becomes CURRENT. Call inside ``lock()``.
         """
         self._sweep()
-        previous = self.current()
+        previous = None if fresh else self.current()
         name = self._next_name()
         staging = self.root / f"{name}.staging"
         staging.mkdir()

@@ -1,0 +1,3 @@
+"""Grounding evaluation and benchmarks; imports ``rag`` and ``index``. Built in a later issue."""
+
+__all__: list[str] = []

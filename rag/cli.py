@@ -1,0 +1,228 @@
+"""The ``rag`` command: the composition root.
+
+Subcommands build a ``Config`` once and pass it down. Only this module may import ``ui``
+and ``eval``, lazily, inside the subcommands that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import textwrap
+import time
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from index import (
+    IndexError_,
+    Hit,
+    ModelFetchError,
+    ModelNotFoundError,
+    default_cache_dir,
+    fetch,
+    model_status,
+)
+from rag.api import Assistant
+from rag.config import Config, load_config
+
+__all__ = ["main"]
+
+log = logging.getLogger(__name__)
+
+
+def _out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def _assistant(args: argparse.Namespace, config: Config) -> Assistant:
+    return Assistant.open(args.index, config=config)
+
+
+def _hit_dict(hit: Hit) -> dict[str, Any]:
+    d = asdict(hit)
+    d["chunk"]["sentences"] = [[s["start"], s["end"]] for s in d["chunk"]["sentences"]]
+    return d
+
+
+def _print_hits(hits: Sequence[Hit]) -> None:
+    if not hits:
+        _out("no passages found (is the index empty? add documents with: rag index PATH)")
+    for n, h in enumerate(hits, 1):
+        ranks = f"dense #{h.dense_rank or '-'} · bm25 #{h.bm25_rank or '-'}"
+        _out(f"{n}. {h.title} [{h.language}]  {h.chunk.doc_id} chars {h.chunk.start}–"
+             f"{h.chunk.end}  score {h.score:.4f} ({ranks})")
+        body = " ".join(h.chunk.text.split())
+        _out(textwrap.indent(textwrap.fill(textwrap.shorten(body, 420, placeholder=" …"), 96),
+                             "   "))
+
+
+def cmd_index(args: argparse.Namespace, config: Config) -> int:
+    assistant = _assistant(args, config)
+    failures: list[tuple[str, str]] = []
+
+    def on_error(path: str, reason: str) -> None:
+        _err(f"error: {path}: {reason}")
+
+    report = assistant.add(args.paths, progress=not args.quiet, prune=not args.no_prune,
+                           rebuild=args.rebuild, on_error=on_error)
+    failures = list(report.failed)
+    for path, reason in failures:
+        if reason == "no such file or folder":
+            _err(f"error: {path}: {reason}")
+    rate = report.chunks_embedded / report.seconds if report.seconds else 0.0
+    _out(f"indexed into {assistant.index.root}: {len(report.added)} added, "
+         f"{len(report.updated)} updated, {len(report.unchanged)} unchanged, "
+         f"{len(report.removed)} removed, {len(failures)} failed; "
+         f"{report.chunks_embedded} chunks embedded in {report.seconds:.1f} s"
+         + (f" ({rate:.2f} chunks/s)" if report.chunks_embedded else ""))
+    return 1 if failures else 0
+
+
+def _search_once(assistant: Assistant, query: str, k: int | None, as_json: bool) -> None:
+    t0 = time.perf_counter()
+    hits = assistant.search(query, k=k)
+    ms = (time.perf_counter() - t0) * 1000
+    if as_json:
+        _out(json.dumps({"query": query, "ms": round(ms, 1),
+                         "hits": [_hit_dict(h) for h in hits]}, ensure_ascii=False, indent=2))
+        return
+    _print_hits(hits)
+    _out(f"({len(hits)} passages in {ms:.0f} ms)")
+
+
+def cmd_search(args: argparse.Namespace, config: Config) -> int:
+    assistant = _assistant(args, config)
+    if args.query:
+        _search_once(assistant, args.query, args.k, args.json)
+        return 0
+    # no query: an interactive loop, so the model loads once for many questions
+    _out(f"searching {assistant.index.root} ({len(assistant.documents())} documents); "
+         "empty line or Ctrl-D to quit")
+    while True:
+        try:
+            query = input("search> ").strip()
+        except EOFError:
+            break
+        if not query:
+            break
+        _search_once(assistant, query, args.k, args.json)
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace, config: Config) -> int:
+    docs = _assistant(args, config).documents()
+    if args.json:
+        _out(json.dumps([asdict(d) for d in docs], ensure_ascii=False, indent=2))
+        return 0
+    if not docs:
+        _out("no documents indexed; add some with: rag index PATH")
+    for d in docs:
+        _out(f"{d.doc_id}  [{d.language}] {d.published or '—':10}  {d.n_chunks:4d} chunks  "
+             f"added {d.added_at}  {d.title}")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace, config: Config) -> int:
+    assistant = _assistant(args, config)
+    for doc_id in args.doc_ids:
+        assistant.remove(doc_id)
+        _out(f"removed {doc_id}")
+    return 0
+
+
+def cmd_models(args: argparse.Namespace, config: Config) -> int:
+    cache = config.index.models_dir or default_cache_dir()
+    if args.action == "list":
+        _out(f"model cache: {cache}")
+        for spec, path in model_status(cache):
+            state = f"present  {path}" if path else f"missing  (rag models fetch {spec.name})"
+            _out(f"{spec.name:36} {spec.size_bytes / 1e6:7.0f} MB  {spec.license:18} "
+                 f"{spec.role}\n{'':38}{state}")
+        return 0
+    names = args.names or ["embeddinggemma-300m", "qwen2.5-coder-1.5b-instruct-q4_k_m"]
+    for name in names:
+        t0 = time.perf_counter()
+        path = fetch(name, cache, progress=not args.quiet, force=args.force)
+        _out(f"{name}: {path} ({time.perf_counter() - t0:.1f} s)")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="rag", description="Grounded answers from your documents.")
+    p.add_argument("--index", type=Path, default=None,
+                   help="index directory (default: index.dir from config, .rag-index)")
+    p.add_argument("--config", type=Path, default=None, help="TOML config (default: ./rag.toml)")
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("index", help="add or update files and folders")
+    s.add_argument("paths", nargs="+", type=Path)
+    s.add_argument("--rebuild", action="store_true", help="start from an empty index")
+    s.add_argument("--no-prune", action="store_true",
+                   help="keep documents whose files are gone from the given folders")
+    s.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    s.set_defaults(func=cmd_index)
+
+    s = sub.add_parser("search", help="hybrid search; no query starts an interactive loop")
+    s.add_argument("query", nargs="?")
+    s.add_argument("-k", type=int, default=None, help="passages to show")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_search)
+
+    s = sub.add_parser("docs", help="list indexed documents")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_docs)
+
+    s = sub.add_parser("remove", help="remove documents by id (see: rag docs)")
+    s.add_argument("doc_ids", nargs="+")
+    s.set_defaults(func=cmd_remove)
+
+    s = sub.add_parser("models", help="list or fetch models")
+    s.add_argument("action", choices=["list", "fetch"])
+    s.add_argument("names", nargs="*", help="models to fetch (default: embedder and generator)")
+    s.add_argument("--force", action="store_true", help="fetch again even when present")
+    s.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    s.set_defaults(func=cmd_models)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    # everything is local; a hub lookup would only stall for a minute and fail
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    if args.config is not None:
+        os.environ["RAG_CONFIG"] = str(args.config)
+    try:
+        config = load_config()
+        rc: int = args.func(args, config)
+        return rc
+    except (ValidationError, FileNotFoundError) as exc:
+        _err(f"error: configuration: {exc}")
+    except (ModelNotFoundError, ModelFetchError) as exc:
+        _err(f"error: {exc}")
+    except IndexError_ as exc:
+        _err(f"error: {exc}")
+    except KeyboardInterrupt:
+        _err("interrupted; the index is unchanged unless a commit had finished")
+        return 130
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

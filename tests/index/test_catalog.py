@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index import DocumentNotFoundError, Index, IndexMismatchError
+from index.catalog import ChunkingOptions
+from tests.fakes import HashEmbedder
+
+
+def _index(root: Path, embedder: HashEmbedder | None = None) -> Index:
+    return Index(root, embedder or HashEmbedder(), ChunkingOptions(120, 20))
+
+
+def test_add_search_and_exact_offsets(tmp_path: Path, seeds_copy: Path) -> None:
+    ix = _index(tmp_path / "ix")
+    report = ix.add([seeds_copy])
+    assert len(report.added) == 3 and report.chunks_embedded > 10 and not report.failed
+    hits = ix.search("Zaluzhny recommended the withdrawal of Ukrainian forces", k=3)
+    assert hits and hits[0].title.startswith("Bild: Zaluzhny")
+    for h in hits:
+        doc = ix.document(h.chunk.doc_id)
+        assert doc.text[h.chunk.start:h.chunk.end] == h.chunk.text
+        for s in h.chunk.sentences:
+            assert h.chunk.start <= s.start < s.end <= h.chunk.end
+        assert h.dense_rank is not None or h.bm25_rank is not None
+    infos = {d.title[:10]: d for d in ix.documents()}
+    assert infos["Die Apokal"].language == "de"
+    assert sum(d.n_chunks for d in infos.values()) == ix.count_chunks()
+
+
+def test_reindex_unchanged_embeds_nothing(tmp_path: Path, seeds_copy: Path) -> None:
+    emb = HashEmbedder()
+    ix = _index(tmp_path / "ix", emb)
+    ix.add([seeds_copy])
+    gen = ix._snapshots.current()
+    report = ix.add([seeds_copy])
+    assert report.chunks_embedded == 0 and len(report.unchanged) == 3
+    assert emb.calls[-1] != 0 and len(emb.calls) == 1  # no second embed call at all
+    assert ix._snapshots.current() == gen  # no new generation written
+
+
+def test_changed_and_deleted_files(tmp_path: Path, seeds_copy: Path) -> None:
+    ix = _index(tmp_path / "ix")
+    ix.add([seeds_copy])
+    changed = seeds_copy / "000_bbccd35a777d2a55.txt"
+    changed.write_text("A completely new text about the harbour of Odesa. It has ships.", "utf-8")
+    (seeds_copy / "002_85485d81541dfa58.txt").unlink()
+    report = ix.add([seeds_copy])
+    assert len(report.updated) == 1 and len(report.removed) == 1 and len(report.unchanged) == 1
+    assert len(ix.documents()) == 2
+    hits = ix.search("harbour of Odesa ships", k=1)
+    assert "harbour of Odesa" in hits[0].chunk.text
+    assert all("Shtupun" not in h.chunk.text for h in ix.search("Shtupun surrender", k=10))
+
+
+def test_no_prune_keeps_documents_of_missing_files(tmp_path: Path, seeds_copy: Path) -> None:
+    ix = _index(tmp_path / "ix")
+    ix.add([seeds_copy])
+    (seeds_copy / "002_85485d81541dfa58.txt").unlink()
+    assert not ix.add([seeds_copy], prune=False).removed
+    assert len(ix.documents()) == 3
+
+
+def test_remove_document(tmp_path: Path, seeds_copy: Path) -> None:
+    ix = _index(tmp_path / "ix")
+    ix.add([seeds_copy])
+    doc_id = next(d.doc_id for d in ix.documents() if d.language == "de")
+    ix.remove(doc_id)
+    assert doc_id not in {d.doc_id for d in ix.documents()}
+    assert all(h.chunk.doc_id != doc_id for h in ix.search("Bakhmut Einwohner", k=20))
+    with pytest.raises(DocumentNotFoundError, match="rag docs"):
+        ix.remove(doc_id)
+
+
+def test_bad_files_are_reported_and_nothing_is_lost(tmp_path: Path, seeds_copy: Path) -> None:
+    ix = _index(tmp_path / "ix")
+    ix.add([seeds_copy])
+    before = {d.doc_id for d in ix.documents()}
+    bad = tmp_path / "incoming"
+    bad.mkdir()
+    (bad / "empty.txt").write_text("")
+    (bad / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    (bad / "table.xlsx").write_bytes(b"PK")
+    (bad / "good.md").write_text("# Good\n\nThe river Bakhmutka flows through the city.")
+    report = ix.add([bad, tmp_path / "missing.pdf"])
+    assert len(report.failed) == 4
+    reasons = dict(report.failed)
+    assert reasons[str(bad / "empty.txt")] == "the file is empty"
+    assert str(tmp_path / "missing.pdf") in reasons
+    assert len(report.added) == 1
+    assert before < {d.doc_id for d in ix.documents()}
+
+
+def test_other_embedder_is_refused_with_the_fix(tmp_path: Path, seeds_copy: Path) -> None:
+    _index(tmp_path / "ix").add([seeds_copy])
+    other = _index(tmp_path / "ix", HashEmbedder(dim=32, name="other"))
+    with pytest.raises(IndexMismatchError, match="rebuild"):
+        other.search("Bakhmut")
+    report = other.add([seeds_copy], rebuild=True)
+    assert len(report.added) == 3
+    assert other.search("Bakhmut", k=1)
+
+
+def test_empty_index_searches_to_nothing(tmp_path: Path) -> None:
+    ix = _index(tmp_path / "new")
+    assert ix.search("anything") == [] and ix.documents() == []
+
+
+def test_second_reader_follows_new_generations(tmp_path: Path, seeds_copy: Path) -> None:
+    writer = _index(tmp_path / "ix")
+    reader = _index(tmp_path / "ix")
+    assert reader.documents() == []
+    writer.add([seeds_copy])
+    assert len(reader.documents()) == 3
+    old_gens = sorted(p.name for p in (tmp_path / "ix").glob("gen-*"))
+    assert len(old_gens) == 1  # superseded generations are swept
