@@ -5,11 +5,11 @@ from index.embedders import EMBEDDERS, Embedder, SentenceTransformerEmbedder, ma
 from index.errors import (
     DocumentNotFoundError,
     IndexCorruptError,
-    IndexError_,
     IndexMismatchError,
     LoadError,
     ModelFetchError,
     ModelNotFoundError,
+    RagIndexError,
 )
 from index.models import MODELS, ModelSpec, default_cache_dir, fetch, model_status
 from index.types import Chunk, Document, DocumentInfo, Hit, IndexReport, Span
@@ -29,13 +29,13 @@ __all__ = [
     "Hit",
     "Index",
     "IndexCorruptError",
-    "IndexError_",
     "IndexMismatchError",
     "IndexReport",
     "LoadError",
     "ModelFetchError",
     "ModelNotFoundError",
     "ModelSpec",
+    "RagIndexError",
     "SentenceTransformerEmbedder",
     "Span",
     "VectorIndex",

@@ -51,8 +51,11 @@ def _join_number_groups(text: str) -> str:
 def tokenize(text: str, languages: Sequence[str]) -> list[str]:
     """Terms of ``text`` stemmed for each of ``languages`` (unknown languages: no stemming)."""
     stop = _stopwords()
-    words = [w for w in _WORD.findall(_join_number_groups(text).casefold())
-             if w not in stop and (len(w) > 1 or w.isdigit())]
+    words = [
+        w
+        for w in _WORD.findall(_join_number_groups(text).casefold())
+        if w not in stop and (len(w) > 1 or w.isdigit())
+    ]
     stems = [lang for lang in languages if lang in _STEMMERS]
     if not stems:
         return words
@@ -72,15 +75,15 @@ class BM25Index:
         self._retriever = retriever
 
     @classmethod
-    def build(cls, ids: Sequence[int], texts: Sequence[str],
-              languages: Sequence[str]) -> BM25Index:
+    def build(cls, ids: Sequence[int], texts: Sequence[str], languages: Sequence[str]) -> BM25Index:
         import bm25s
 
         if not ids:
             return cls([], None)
         retriever = bm25s.BM25()
-        corpus = [tokenize(t, [lang]) or ["\u2205"] for t, lang in zip(texts, languages,
-                                                                       strict=True)]
+        corpus = [
+            tokenize(t, [lang]) or ["\u2205"] for t, lang in zip(texts, languages, strict=True)
+        ]
         retriever.index(corpus, show_progress=False)
         return cls(list(ids), retriever)
 
@@ -109,10 +112,14 @@ class BM25Index:
         tokens = tokenize(query, list(_STEMMERS))
         if not tokens:
             return []
-        docs, scores = self._retriever.retrieve([tokens], k=min(k, len(self.ids)),
-                                                show_progress=False, n_threads=1)
-        return [(self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=True)
-                if s > 0 and np.isfinite(s)]
+        docs, scores = self._retriever.retrieve(
+            [tokens], k=min(k, len(self.ids)), show_progress=False, n_threads=1
+        )
+        return [
+            (self.ids[int(d)], float(s))
+            for d, s in zip(docs[0], scores[0], strict=True)
+            if s > 0 and np.isfinite(s)
+        ]
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -56,8 +56,14 @@ def _file_hash(path: Path) -> str:
 
 
 class Index:
-    def __init__(self, root: Path, embedder: Embedder, chunking: ChunkingOptions | None = None,
-                 vector_backend: str = "faiss-flat", query_cache_size: int = 256) -> None:
+    def __init__(
+        self,
+        root: Path,
+        embedder: Embedder,
+        chunking: ChunkingOptions | None = None,
+        vector_backend: str = "faiss-flat",
+        query_cache_size: int = 256,
+    ) -> None:
         self.root = Path(root)
         self.embedder = embedder
         self.chunking = chunking or ChunkingOptions()
@@ -104,8 +110,9 @@ class Index:
         state = self._refresh()
         doc = state.store.document(doc_id) if state.store else None
         if doc is None:
-            raise DocumentNotFoundError(f"no document {doc_id!r} in {self.root}; "
-                                        "list them with: rag docs")
+            raise DocumentNotFoundError(
+                f"no document {doc_id!r} in {self.root}; list them with: rag docs"
+            )
         return doc
 
     def count_chunks(self) -> int:
@@ -123,8 +130,16 @@ class Index:
             self._query_cache.popitem(last=False)
         return vec
 
-    def search(self, query: str, k: int = 5, candidates: int = 50, rrf_k: int = 5,
-               bm25_weight: float = 0.25, query_vector: Vectors | None = None) -> list[Hit]:
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        *,
+        candidates: int = 50,
+        rrf_k: int = 5,
+        bm25_weight: float = 0.25,
+        query_vector: Vectors | None = None,
+    ) -> list[Hit]:
         """Hybrid search: dense ∪ BM25 candidates fused by reciprocal rank."""
         state = self._refresh()
         if state.store is None or state.vectors is None or state.bm25 is None or not query.strip():
@@ -132,8 +147,9 @@ class Index:
         qv = query_vector if query_vector is not None else self.embed_query(query)
         dense = state.vectors.search(qv.reshape(1, -1), candidates)[0]
         sparse = state.bm25.search(query, candidates)
-        fused = reciprocal_rank_fusion([[c for c, _ in dense], [c for c, _ in sparse]], rrf_k,
-                                       [1.0, bm25_weight])[:k]
+        fused = reciprocal_rank_fusion(
+            [[c for c, _ in dense], [c for c, _ in sparse]], rrf_k, [1.0, bm25_weight]
+        )[:k]
         chunks = state.store.chunks(f.chunk_id for f in fused)
         labels = state.store.doc_labels(c.doc_id for c in chunks.values())
         dense_scores = dict(dense)
@@ -144,14 +160,28 @@ class Index:
                 log.warning("chunk %d is in the vector index but not the store", f.chunk_id)
                 continue
             title, lang = labels[chunk.doc_id]
-            hits.append(Hit(chunk, title, lang, f.score, f.ranks[0], f.ranks[1],
-                            dense_scores.get(f.chunk_id)))
+            hits.append(
+                Hit(
+                    chunk,
+                    title,
+                    lang,
+                    f.score,
+                    f.ranks[0],
+                    f.ranks[1],
+                    dense_scores.get(f.chunk_id),
+                )
+            )
         return hits
 
     # writing ------------------------------------------------------------------------------
-    def add(self, paths: Iterable[Path], progress: bool = False, prune: bool = True,
-            on_file: Callable[[str, str], None] | None = None,
-            rebuild: bool = False) -> IndexReport:
+    def add(
+        self,
+        paths: Iterable[Path],
+        progress: bool = False,
+        prune: bool = True,
+        on_file: Callable[[str, str], None] | None = None,
+        rebuild: bool = False,
+    ) -> IndexReport:
         """Index new and changed files; with ``prune``, drop documents whose file is gone
         from a given folder. Bad files are reported, not raised; nothing stored is lost.
         ``rebuild`` starts from an empty index (after a change of embedder or chunking)."""
@@ -181,46 +211,70 @@ class Index:
             gone = self._gone(known, paths, {str(f.resolve()) for f in files}) if prune else []
             replaced = [known[d.source][0] for d in docs if d.source in known]
             if not docs and not gone and not rebuild:
-                return IndexReport((), (), tuple(unchanged), (), tuple(failed), 0,
-                                   time.perf_counter() - t0)
+                return IndexReport(
+                    (), (), tuple(unchanged), (), tuple(failed), 0, time.perf_counter() - t0
+                )
             drafts = [self._chunk(d) for d in docs]
-            texts = [d.text[c.start:c.end] for d, ds in zip(docs, drafts, strict=True)
-                     for c in ds]
+            texts = [
+                d.text[c.start : c.end] for d, ds in zip(docs, drafts, strict=True) for c in ds
+            ]
             titles = [d.title for d, ds in zip(docs, drafts, strict=True) for _ in ds]
             vectors = self.embedder.embed(texts, "document", titles=titles, progress=progress)
             self._commit(docs, drafts, vectors, [*replaced, *gone], fresh=rebuild)
         added = tuple(d.doc_id for d in docs if d.source not in known)
-        return IndexReport(added, tuple(replaced), tuple(unchanged), tuple(gone), tuple(failed),
-                           len(texts), time.perf_counter() - t0)
+        return IndexReport(
+            added,
+            tuple(replaced),
+            tuple(unchanged),
+            tuple(gone),
+            tuple(failed),
+            len(texts),
+            time.perf_counter() - t0,
+        )
 
     def remove(self, doc_id: str) -> None:
         with self._snapshots.lock():
             state = self._refresh()
             if state.store is None or state.store.document(doc_id) is None:
-                raise DocumentNotFoundError(f"no document {doc_id!r} in {self.root}; "
-                                            "list them with: rag docs")
+                raise DocumentNotFoundError(
+                    f"no document {doc_id!r} in {self.root}; list them with: rag docs"
+                )
             self._commit([], [], np.zeros((0, 1), dtype=np.float32), [doc_id])
 
-    def _gone(self, known: dict[str, tuple[str, str]], paths: Sequence[Path],
-              present: set[str]) -> list[str]:
+    def _gone(
+        self, known: dict[str, tuple[str, str]], paths: Sequence[Path], present: set[str]
+    ) -> list[str]:
         folders = [str(p.resolve()) for p in paths if p.is_dir()]
-        return [doc_id for source, (doc_id, _h) in known.items()
-                if source not in present and any(source.startswith(f + "/") for f in folders)]
+        return [
+            doc_id
+            for source, (doc_id, _h) in known.items()
+            if source not in present and any(source.startswith(f + "/") for f in folders)
+        ]
 
     def _chunk(self, doc: Document) -> list[ChunkDraft]:
-        return chunk_text(doc.text, doc.language, self.chunking.max_tokens,
-                          self.chunking.overlap_tokens)
+        return chunk_text(
+            doc.text, doc.language, self.chunking.max_tokens, self.chunking.overlap_tokens
+        )
 
-    def _commit(self, docs: Sequence[Document], drafts: Sequence[Sequence[ChunkDraft]],
-                vectors: Vectors, delete: Sequence[str], fresh: bool = False) -> None:
+    def _commit(
+        self,
+        docs: Sequence[Document],
+        drafts: Sequence[Sequence[ChunkDraft]],
+        vectors: Vectors,
+        delete: Sequence[str],
+        fresh: bool = False,
+    ) -> None:
         with self._snapshots.write(fresh=fresh) as (staging, previous):
             store = ChunkStore(staging / STORE_FILE, readonly=False)
             try:
                 if not fresh:
                     self._check_embedder(store)
                 dim = int(store.get_meta("dim") or 0) or self.embedder.dim
-                vecs = self._vector_loader(previous, dim) if previous else self._vector_loader(
-                    staging, dim)
+                vecs = (
+                    self._vector_loader(previous, dim)
+                    if previous
+                    else self._vector_loader(staging, dim)
+                )
                 with store.db:
                     for doc_id in delete:
                         vecs.remove(store.delete_document(doc_id))

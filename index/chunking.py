@@ -30,14 +30,14 @@ class ChunkDraft:
 
 def _split_long(text: str, span: Span, max_tokens: int) -> list[Span]:
     """Cut one over-long sentence into pieces of at most ``max_tokens`` at word boundaries."""
-    words = [m.span() for m in re.finditer(r"\S+", text[span.start:span.end])]
+    words = [m.span() for m in re.finditer(r"\S+", text[span.start : span.end])]
     pieces: list[Span] = []
     first = 0
     while first < len(words):
         last = first
         # grow greedily; count on the joined slice so the tokenizer sees real spacing
         while last + 1 < len(words):
-            cand = text[span.start + words[first][0]:span.start + words[last + 1][1]]
+            cand = text[span.start + words[first][0] : span.start + words[last + 1][1]]
             if count_tokens(cand) > max_tokens:
                 break
             last += 1
@@ -46,20 +46,23 @@ def _split_long(text: str, span: Span, max_tokens: int) -> list[Span]:
     return pieces
 
 
-def chunk_text(text: str, language: str, max_tokens: int = 256,
-               overlap_tokens: int = 32) -> list[ChunkDraft]:
+def chunk_text(
+    text: str, language: str, max_tokens: int = 256, overlap_tokens: int = 32
+) -> list[ChunkDraft]:
     if max_tokens < 16:
         raise ValueError(f"max_tokens={max_tokens} is too small; use at least 16")
     if not 0 <= overlap_tokens < max_tokens // 2:
         raise ValueError(f"overlap_tokens={overlap_tokens} must be in [0, {max_tokens // 2})")
     units: list[tuple[Span, int]] = []
     for sent in sentence_spans(text, language):
-        n = count_tokens(text[sent.start:sent.end])
+        n = count_tokens(text[sent.start : sent.end])
         if n <= max_tokens:
             units.append((sent, n))
         else:
-            units.extend((p, count_tokens(text[p.start:p.end]))
-                         for p in _split_long(text, sent, max_tokens))
+            units.extend(
+                (p, count_tokens(text[p.start : p.end]))
+                for p in _split_long(text, sent, max_tokens)
+            )
 
     drafts: list[ChunkDraft] = []
     i = 0

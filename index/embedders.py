@@ -36,8 +36,13 @@ class Embedder(Protocol):
     @property
     def dim(self) -> int: ...
 
-    def embed(self, texts: Sequence[str], kind: Kind, titles: Sequence[str] | None = None,
-              progress: bool = False) -> Vectors:
+    def embed(
+        self,
+        texts: Sequence[str],
+        kind: Kind,
+        titles: Sequence[str] | None = None,
+        progress: bool = False,
+    ) -> Vectors:
         """Embed texts as queries or as documents; ``titles`` may sharpen document vectors."""
         ...
 
@@ -57,10 +62,11 @@ def _load_sentence_transformer(path: Path) -> Any:
             from sentence_transformers import SentenceTransformer
             from transformers.utils import logging as hf_logging
 
-            hf_logging.disable_progress_bar()
+            hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
             log.info("loading embedder from %s", path)
-            _LOADED[key] = SentenceTransformer(key, device="cpu", local_files_only=True,
-                                               trust_remote_code=False)
+            _LOADED[key] = SentenceTransformer(
+                key, device="cpu", local_files_only=True, trust_remote_code=False
+            )
         return _LOADED[key]
 
 
@@ -72,8 +78,13 @@ class SentenceTransformerEmbedder:
     how that model was trained to see titled passages.
     """
 
-    def __init__(self, model: str, batch_size: int = 16, max_seq_length: int = 512,
-                 models_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        model: str,
+        batch_size: int = 16,
+        max_seq_length: int = 512,
+        models_dir: Path | None = None,
+    ) -> None:
         self._model_ref = model
         self._models_dir = models_dir
         self.batch_size = batch_size
@@ -89,28 +100,39 @@ class SentenceTransformerEmbedder:
             # resolved on first use, so listing or removing documents needs no model
             path = resolve_model_path(self._model_ref, self._models_dir)
             self._model = _load_sentence_transformer(path)
-            self._model.max_seq_length = min(self.max_seq_length,
-                                             self._model.max_seq_length or self.max_seq_length)
+            self._model.max_seq_length = min(
+                self.max_seq_length, self._model.max_seq_length or self.max_seq_length
+            )
         return self._model
 
     @property
     def dim(self) -> int:
         model = self._get()
-        getter = getattr(model, "get_embedding_dimension", None) or \
-            model.get_sentence_embedding_dimension
+        getter = (
+            getattr(model, "get_embedding_dimension", None)
+            or model.get_sentence_embedding_dimension
+        )
         return int(getter())
 
-    def _prompted(self, texts: Sequence[str], kind: Kind,
-                  titles: Sequence[str] | None) -> list[str]:
+    def _prompted(
+        self, texts: Sequence[str], kind: Kind, titles: Sequence[str] | None
+    ) -> list[str]:
         prompts: dict[str, str] = getattr(self._get(), "prompts", {}) or {}
         prompt = prompts.get(kind, "")
         if kind == "document" and titles is not None and "title: none" in prompt:
-            return [prompt.replace("title: none", f"title: {t or 'none'}") + x
-                    for x, t in zip(texts, titles, strict=True)]
+            return [
+                prompt.replace("title: none", f"title: {t or 'none'}") + x
+                for x, t in zip(texts, titles, strict=True)
+            ]
         return [prompt + x for x in texts]
 
-    def embed(self, texts: Sequence[str], kind: Kind, titles: Sequence[str] | None = None,
-              progress: bool = False) -> Vectors:
+    def embed(
+        self,
+        texts: Sequence[str],
+        kind: Kind,
+        titles: Sequence[str] | None = None,
+        progress: bool = False,
+    ) -> Vectors:
         from tqdm import tqdm
 
         model = self._get()
@@ -121,13 +143,16 @@ class SentenceTransformerEmbedder:
         # longest first, so each batch pads to similar lengths and the bar's ETA is honest
         order = sorted(range(len(prompted)), key=lambda i: -len(prompted[i]))
         out = np.zeros((len(prompted), dim), dtype=np.float32)
-        with tqdm(total=len(prompted), desc="embedding", unit="chunk",
-                  disable=not progress) as bar:
+        with tqdm(total=len(prompted), desc="embedding", unit="chunk", disable=not progress) as bar:
             for b in range(0, len(order), self.batch_size):
-                idx = order[b:b + self.batch_size]
-                vecs = model.encode([prompted[i] for i in idx], batch_size=len(idx),
-                                    normalize_embeddings=True, convert_to_numpy=True,
-                                    show_progress_bar=False)
+                idx = order[b : b + self.batch_size]
+                vecs = model.encode(
+                    [prompted[i] for i in idx],
+                    batch_size=len(idx),
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                )
                 out[idx] = vecs.astype(np.float32)
                 bar.update(len(idx))
         return out

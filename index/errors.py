@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 
-class IndexError_(Exception):
+class RagIndexError(Exception):
     """Root of every error raised by the ``index`` package."""
 
 
-class LoadError(IndexError_):
+class LoadError(RagIndexError):
     """A file could not be turned into a document."""
 
     def __init__(self, path: str, reason: str) -> None:
@@ -16,21 +16,21 @@ class LoadError(IndexError_):
         self.reason = reason
 
 
-class ModelNotFoundError(IndexError_):
+class ModelNotFoundError(RagIndexError):
     """A model is not in the local cache (or a configured path does not exist)."""
 
 
-class ModelFetchError(IndexError_):
+class ModelFetchError(RagIndexError):
     """Fetching or verifying a model failed."""
 
 
-class IndexCorruptError(IndexError_):
+class IndexCorruptError(RagIndexError):
     """The on-disk index cannot be read."""
 
 
-class IndexMismatchError(IndexError_):
+class IndexMismatchError(RagIndexError):
     """The index was built with a different embedder than the one configured."""
 
 
-class DocumentNotFoundError(IndexError_):
+class DocumentNotFoundError(RagIndexError):
     """No document with the given id is indexed."""

@@ -15,8 +15,9 @@ class Fused:
     ranks: tuple[int | None, ...]  # 1-based rank in each input list, None when absent
 
 
-def reciprocal_rank_fusion(rankings: Sequence[Sequence[int]], k: int = 60,
-                           weights: Sequence[float] | None = None) -> list[Fused]:
+def reciprocal_rank_fusion(
+    rankings: Sequence[Sequence[int]], k: int = 60, weights: Sequence[float] | None = None
+) -> list[Fused]:
     """Fuse ranked id lists: score(d) = Σ w_i / (k + rank_i(d)); ties keep first-list order.
 
     The classic k = 60 makes rank gaps tiny (1/61 vs 1/62 ≈ 0.00026), so any second list
@@ -32,9 +33,14 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[int]], k: int = 60,
             slot = ranks.setdefault(cid, [None] * len(rankings))
             if slot[list_no] is None:
                 slot[list_no] = rank
-    fused = [Fused(cid, sum(w / (k + r) for w, r in zip(weights, rs, strict=True)
-                            if r is not None), tuple(rs))
-             for cid, rs in ranks.items()]
+    fused = [
+        Fused(
+            cid,
+            sum(w / (k + r) for w, r in zip(weights, rs, strict=True) if r is not None),
+            tuple(rs),
+        )
+        for cid, rs in ranks.items()
+    ]
     order = {cid: i for i, cid in enumerate(ranks)}
     fused.sort(key=lambda f: (-f.score, order[f.chunk_id]))
     return fused

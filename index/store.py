@@ -48,8 +48,12 @@ _CHUNK_COLS = 'chunk_id, doc_id, ordinal, start, "end", text, n_tokens, sentence
 
 def _row_to_chunk(row: sqlite3.Row) -> Chunk:
     return Chunk(
-        chunk_id=row["chunk_id"], doc_id=row["doc_id"], ordinal=row["ordinal"],
-        start=row["start"], end=row["end"], text=row["text"],
+        chunk_id=row["chunk_id"],
+        doc_id=row["doc_id"],
+        ordinal=row["ordinal"],
+        start=row["start"],
+        end=row["end"],
+        text=row["text"],
         sentences=tuple(Span(a, b) for a, b in json.loads(row["sentences"])),
         n_tokens=row["n_tokens"],
     )
@@ -92,26 +96,46 @@ class ChunkStore:
         now = datetime.now(UTC).isoformat(timespec="seconds")
         self.db.execute(
             "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (doc.doc_id, doc.title, doc.source, doc.text, doc.content_hash, doc.language,
-             doc.published, json.dumps(doc.metadata, ensure_ascii=False), now),
+            (
+                doc.doc_id,
+                doc.title,
+                doc.source,
+                doc.text,
+                doc.content_hash,
+                doc.language,
+                doc.published,
+                json.dumps(doc.metadata, ensure_ascii=False),
+                now,
+            ),
         )
         chunks: list[Chunk] = []
         for ordinal, d in enumerate(drafts):
-            text = doc.text[d.start:d.end]
+            text = doc.text[d.start : d.end]
             sents = json.dumps([[s.start, s.end] for s in d.sentences])
             cur = self.db.execute(
                 f"INSERT INTO chunks ({_CHUNK_COLS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?)",
                 (doc.doc_id, ordinal, d.start, d.end, text, d.n_tokens, sents),
             )
             assert cur.lastrowid is not None
-            chunks.append(Chunk(cur.lastrowid, doc.doc_id, ordinal, d.start, d.end, text,
-                                d.sentences, d.n_tokens))
+            chunks.append(
+                Chunk(
+                    cur.lastrowid,
+                    doc.doc_id,
+                    ordinal,
+                    d.start,
+                    d.end,
+                    text,
+                    d.sentences,
+                    d.n_tokens,
+                )
+            )
         return chunks
 
     def delete_document(self, doc_id: str) -> list[int]:
         """Delete a document and its chunks; returns the deleted chunk ids."""
-        ids = [r[0] for r in self.db.execute("SELECT chunk_id FROM chunks WHERE doc_id = ?",
-                                             (doc_id,))]
+        ids = [
+            r[0] for r in self.db.execute("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))
+        ]
         self.db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
         self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
         return ids
@@ -120,9 +144,16 @@ class ChunkStore:
         r = self.db.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         if r is None:
             return None
-        return Document(doc_id=r["doc_id"], title=r["title"], source=r["source"], text=r["text"],
-                        content_hash=r["content_hash"], language=r["language"],
-                        published=r["published"], metadata=json.loads(r["metadata"]))
+        return Document(
+            doc_id=r["doc_id"],
+            title=r["title"],
+            source=r["source"],
+            text=r["text"],
+            content_hash=r["content_hash"],
+            language=r["language"],
+            published=r["published"],
+            metadata=json.loads(r["metadata"]),
+        )
 
     def documents(self) -> list[DocumentInfo]:
         rows = self.db.execute(
@@ -131,9 +162,20 @@ class ChunkStore:
             " FROM documents d LEFT JOIN chunks c ON c.doc_id = d.doc_id"
             " GROUP BY d.doc_id ORDER BY d.title"
         )
-        return [DocumentInfo(r["doc_id"], r["title"], r["source"], r["language"], r["published"],
-                             r["n_chunks"], r["n_chars"], r["added_at"], r["content_hash"])
-                for r in rows]
+        return [
+            DocumentInfo(
+                r["doc_id"],
+                r["title"],
+                r["source"],
+                r["language"],
+                r["published"],
+                r["n_chunks"],
+                r["n_chars"],
+                r["added_at"],
+                r["content_hash"],
+            )
+            for r in rows
+        ]
 
     # chunks -------------------------------------------------------------------------------
     def chunks(self, ids: Iterable[int]) -> dict[int, Chunk]:
@@ -141,8 +183,7 @@ class ChunkStore:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        rows = self.db.execute(f"SELECT {_CHUNK_COLS} FROM chunks WHERE chunk_id IN ({marks})",
-                               ids)
+        rows = self.db.execute(f"SELECT {_CHUNK_COLS} FROM chunks WHERE chunk_id IN ({marks})", ids)
         return {r["chunk_id"]: _row_to_chunk(r) for r in rows}
 
     def all_chunk_texts(self) -> tuple[list[int], list[str], list[str]]:
@@ -160,7 +201,8 @@ class ChunkStore:
             return {}
         marks = ",".join("?" * len(ids))
         rows = self.db.execute(
-            f"SELECT doc_id, title, language FROM documents WHERE doc_id IN ({marks})", ids)
+            f"SELECT doc_id, title, language FROM documents WHERE doc_id IN ({marks})", ids
+        )
         return {r[0]: (r[1], r[2]) for r in rows}
 
     def count_chunks(self) -> int:

@@ -17,8 +17,17 @@ from index.types import Span
 __all__ = ["count_tokens", "detect_language", "sentence_spans", "static_dir"]
 
 # Punkt models available for the languages we detect; others fall back to English rules.
-_PUNKT = {"en": "english", "de": "german", "fr": "french", "es": "spanish", "it": "italian",
-          "nl": "dutch", "pl": "polish", "pt": "portuguese", "ru": "russian"}
+_PUNKT = {
+    "en": "english",
+    "de": "german",
+    "fr": "french",
+    "es": "spanish",
+    "it": "italian",
+    "nl": "dutch",
+    "pl": "polish",
+    "pt": "portuguese",
+    "ru": "russian",
+}
 
 
 def static_dir() -> Path:
@@ -56,8 +65,11 @@ def _looks_hard_wrapped(lines: list[str]) -> bool:
     body = [ln for ln in lines[:-1] if ln.strip()]
     if len(body) < 3:
         return False
-    wrapped = sum(1 for ln in body if 50 <= len(ln) <= 100 and not ln.rstrip().endswith(
-        (".", "!", "?", ":", "\"", "”", "“")))
+    wrapped = sum(
+        1
+        for ln in body
+        if 50 <= len(ln) <= 100 and not ln.rstrip().endswith((".", "!", "?", ":", '"', "”", "“"))
+    )
     return wrapped >= 0.8 * len(body)
 
 
@@ -85,7 +97,7 @@ def sentence_spans(text: str, language: str = "en") -> list[Span]:
     tok = _punkt(language)
     spans: list[Span] = []
     for block in _blocks(text):
-        piece = text[block.start:block.end]
+        piece = text[block.start : block.end]
         for a, b in tok.span_tokenize(piece):
             seg = piece[a:b]
             lead = len(seg) - len(seg.lstrip())

@@ -66,9 +66,12 @@ class FaissIndex:
         if len(ids) == 0:
             return
         if vectors.shape != (len(ids), self.dim):
-            raise ValueError(f"vectors have shape {vectors.shape}, expected ({len(ids)}, {self.dim})")
-        self._index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32),
-                                 np.asarray(ids, dtype=np.int64))
+            raise ValueError(
+                f"vectors have shape {vectors.shape}, expected ({len(ids)}, {self.dim})"
+            )
+        self._index.add_with_ids(
+            np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64)
+        )
 
     def remove(self, ids: Sequence[int]) -> None:
         if len(ids):
@@ -77,10 +80,13 @@ class FaissIndex:
     def search(self, queries: Vectors, k: int) -> list[list[tuple[int, float]]]:
         if self._index.ntotal == 0 or k <= 0:
             return [[] for _ in range(len(queries))]
-        scores, ids = self._index.search(np.ascontiguousarray(queries, dtype=np.float32),
-                                         min(k, self._index.ntotal))
-        return [[(int(i), float(s)) for i, s in zip(row_ids, row_s, strict=True) if i >= 0]
-                for row_ids, row_s in zip(ids, scores, strict=True)]
+        scores, ids = self._index.search(
+            np.ascontiguousarray(queries, dtype=np.float32), min(k, self._index.ntotal)
+        )
+        return [
+            [(int(i), float(s)) for i, s in zip(row_ids, row_s, strict=True) if i >= 0]
+            for row_ids, row_s in zip(ids, scores, strict=True)
+        ]
 
     def save(self, folder: Path) -> None:
         _faiss().write_index(self._index, str(folder / self.FILE))

@@ -21,10 +21,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from index import (
-    IndexError_,
     Hit,
     ModelFetchError,
     ModelNotFoundError,
+    RagIndexError,
     default_cache_dir,
     fetch,
     model_status,
@@ -60,11 +60,14 @@ def _print_hits(hits: Sequence[Hit]) -> None:
         _out("no passages found (is the index empty? add documents with: rag index PATH)")
     for n, h in enumerate(hits, 1):
         ranks = f"dense #{h.dense_rank or '-'} · bm25 #{h.bm25_rank or '-'}"
-        _out(f"{n}. {h.title} [{h.language}]  {h.chunk.doc_id} chars {h.chunk.start}–"
-             f"{h.chunk.end}  score {h.score:.4f} ({ranks})")
+        _out(
+            f"{n}. {h.title} [{h.language}]  {h.chunk.doc_id} chars {h.chunk.start}–"
+            f"{h.chunk.end}  score {h.score:.4f} ({ranks})"
+        )
         body = " ".join(h.chunk.text.split())
-        _out(textwrap.indent(textwrap.fill(textwrap.shorten(body, 420, placeholder=" …"), 96),
-                             "   "))
+        _out(
+            textwrap.indent(textwrap.fill(textwrap.shorten(body, 420, placeholder=" …"), 96), "   ")
+        )
 
 
 def cmd_index(args: argparse.Namespace, config: Config) -> int:
@@ -74,18 +77,25 @@ def cmd_index(args: argparse.Namespace, config: Config) -> int:
     def on_error(path: str, reason: str) -> None:
         _err(f"error: {path}: {reason}")
 
-    report = assistant.add(args.paths, progress=not args.quiet, prune=not args.no_prune,
-                           rebuild=args.rebuild, on_error=on_error)
+    report = assistant.add(
+        args.paths,
+        progress=not args.quiet,
+        prune=not args.no_prune,
+        rebuild=args.rebuild,
+        on_error=on_error,
+    )
     failures = list(report.failed)
     for path, reason in failures:
         if reason == "no such file or folder":
             _err(f"error: {path}: {reason}")
     rate = report.chunks_embedded / report.seconds if report.seconds else 0.0
-    _out(f"indexed into {assistant.index.root}: {len(report.added)} added, "
-         f"{len(report.updated)} updated, {len(report.unchanged)} unchanged, "
-         f"{len(report.removed)} removed, {len(failures)} failed; "
-         f"{report.chunks_embedded} chunks embedded in {report.seconds:.1f} s"
-         + (f" ({rate:.2f} chunks/s)" if report.chunks_embedded else ""))
+    _out(
+        f"indexed into {assistant.index.root}: {len(report.added)} added, "
+        f"{len(report.updated)} updated, {len(report.unchanged)} unchanged, "
+        f"{len(report.removed)} removed, {len(failures)} failed; "
+        f"{report.chunks_embedded} chunks embedded in {report.seconds:.1f} s"
+        + (f" ({rate:.2f} chunks/s)" if report.chunks_embedded else "")
+    )
     return 1 if failures else 0
 
 
@@ -94,8 +104,13 @@ def _search_once(assistant: Assistant, query: str, k: int | None, as_json: bool)
     hits = assistant.search(query, k=k)
     ms = (time.perf_counter() - t0) * 1000
     if as_json:
-        _out(json.dumps({"query": query, "ms": round(ms, 1),
-                         "hits": [_hit_dict(h) for h in hits]}, ensure_ascii=False, indent=2))
+        _out(
+            json.dumps(
+                {"query": query, "ms": round(ms, 1), "hits": [_hit_dict(h) for h in hits]},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     _print_hits(hits)
     _out(f"({len(hits)} passages in {ms:.0f} ms)")
@@ -107,8 +122,10 @@ def cmd_search(args: argparse.Namespace, config: Config) -> int:
         _search_once(assistant, args.query, args.k, args.json)
         return 0
     # no query: an interactive loop, so the model loads once for many questions
-    _out(f"searching {assistant.index.root} ({len(assistant.documents())} documents); "
-         "empty line or Ctrl-D to quit")
+    _out(
+        f"searching {assistant.index.root} ({len(assistant.documents())} documents); "
+        "empty line or Ctrl-D to quit"
+    )
     while True:
         try:
             query = input("search> ").strip()
@@ -128,8 +145,10 @@ def cmd_docs(args: argparse.Namespace, config: Config) -> int:
     if not docs:
         _out("no documents indexed; add some with: rag index PATH")
     for d in docs:
-        _out(f"{d.doc_id}  [{d.language}] {d.published or '—':10}  {d.n_chunks:4d} chunks  "
-             f"added {d.added_at}  {d.title}")
+        _out(
+            f"{d.doc_id}  [{d.language}] {d.published or '—':10}  {d.n_chunks:4d} chunks  "
+            f"added {d.added_at}  {d.title}"
+        )
     return 0
 
 
@@ -147,8 +166,10 @@ def cmd_models(args: argparse.Namespace, config: Config) -> int:
         _out(f"model cache: {cache}")
         for spec, path in model_status(cache):
             state = f"present  {path}" if path else f"missing  (rag models fetch {spec.name})"
-            _out(f"{spec.name:36} {spec.size_bytes / 1e6:7.0f} MB  {spec.license:18} "
-                 f"{spec.role}\n{'':38}{state}")
+            _out(
+                f"{spec.name:36} {spec.size_bytes / 1e6:7.0f} MB  {spec.license:18} "
+                f"{spec.role}\n{'':38}{state}"
+            )
         return 0
     names = args.names or ["embeddinggemma-300m", "qwen2.5-coder-1.5b-instruct-q4_k_m"]
     for name in names:
@@ -160,8 +181,12 @@ def cmd_models(args: argparse.Namespace, config: Config) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="rag", description="Grounded answers from your documents.")
-    p.add_argument("--index", type=Path, default=None,
-                   help="index directory (default: index.dir from config, .rag-index)")
+    p.add_argument(
+        "--index",
+        type=Path,
+        default=None,
+        help="index directory (default: index.dir from config, .rag-index)",
+    )
     p.add_argument("--config", type=Path, default=None, help="TOML config (default: ./rag.toml)")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     sub = p.add_subparsers(dest="command", required=True)
@@ -169,8 +194,11 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("index", help="add or update files and folders")
     s.add_argument("paths", nargs="+", type=Path)
     s.add_argument("--rebuild", action="store_true", help="start from an empty index")
-    s.add_argument("--no-prune", action="store_true",
-                   help="keep documents whose files are gone from the given folders")
+    s.add_argument(
+        "--no-prune",
+        action="store_true",
+        help="keep documents whose files are gone from the given folders",
+    )
     s.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     s.set_defaults(func=cmd_index)
 
@@ -199,8 +227,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     logging.getLogger("bm25s").setLevel(logging.WARNING)
     # everything is local; a hub lookup would only stall for a minute and fail
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -216,7 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _err(f"error: configuration: {exc}")
     except (ModelNotFoundError, ModelFetchError) as exc:
         _err(f"error: {exc}")
-    except IndexError_ as exc:
+    except RagIndexError as exc:
         _err(f"error: {exc}")
     except KeyboardInterrupt:
         _err("interrupted; the index is unchanged unless a commit had finished")

@@ -24,8 +24,11 @@ _real_connect = socket.socket.connect
 
 def _loopback_only(self: socket.socket, address: Any) -> Any:
     host = address[0] if isinstance(address, tuple) else address
-    if self.family == socket.AF_UNIX or str(host) in ("localhost", "::1") or str(
-            host).startswith("127."):
+    if (
+        self.family == socket.AF_UNIX
+        or str(host) in ("localhost", "::1")
+        or str(host).startswith("127.")
+    ):
         return _real_connect(self, address)
     raise OSError(f"network access to {address!r} is blocked in tests")
 

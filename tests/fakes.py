@@ -16,8 +16,13 @@ from index.embedders import Kind, Vectors
 class HashEmbedder:
     """Bag of hashed words: texts sharing words get similar vectors; same text, same vector."""
 
-    def __init__(self, dim: int = 64, name: str = "hash-64", delay: float = 0.0,
-                 started_marker: Path | None = None) -> None:
+    def __init__(
+        self,
+        dim: int = 64,
+        name: str = "hash-64",
+        delay: float = 0.0,
+        started_marker: Path | None = None,
+    ) -> None:
         self._dim = dim
         self._name = name
         self.delay = delay
@@ -32,8 +37,13 @@ class HashEmbedder:
     def dim(self) -> int:
         return self._dim
 
-    def embed(self, texts: Sequence[str], kind: Kind, titles: Sequence[str] | None = None,
-              progress: bool = False) -> Vectors:
+    def embed(
+        self,
+        texts: Sequence[str],
+        kind: Kind,
+        titles: Sequence[str] | None = None,
+        progress: bool = False,
+    ) -> Vectors:
         self.calls.append(len(texts))
         if self.started_marker is not None and texts:
             self.started_marker.write_text("embedding")

@@ -21,7 +21,7 @@ def test_add_search_and_exact_offsets(tmp_path: Path, seeds_copy: Path) -> None:
     assert hits and hits[0].title.startswith("Bild: Zaluzhny")
     for h in hits:
         doc = ix.document(h.chunk.doc_id)
-        assert doc.text[h.chunk.start:h.chunk.end] == h.chunk.text
+        assert doc.text[h.chunk.start : h.chunk.end] == h.chunk.text
         for s in h.chunk.sentences:
             assert h.chunk.start <= s.start < s.end <= h.chunk.end
         assert h.dense_rank is not None or h.bm25_rank is not None

@@ -30,10 +30,16 @@ def test_rrf_rejects_mismatched_weights() -> None:
         reciprocal_rank_fusion([[1]], weights=[1.0, 2.0])
 
 
-@pytest.mark.parametrize(("text", "token"), [
-    ("1,700 soldiers", "1700"), ("1.700 Soldaten", "1700"), ("1700 Soldaten", "1700"),
-    ("70.000 Einwohner", "70000"), ("a ratio of 1:7", "7"),
-])
+@pytest.mark.parametrize(
+    ("text", "token"),
+    [
+        ("1,700 soldiers", "1700"),
+        ("1.700 Soldaten", "1700"),
+        ("1700 Soldaten", "1700"),
+        ("70.000 Einwohner", "70000"),
+        ("a ratio of 1:7", "7"),
+    ],
+)
 def test_tokenize_joins_digit_groups(text: str, token: str) -> None:
     assert token in tokenize(text, ["en"])
 
@@ -45,9 +51,11 @@ def test_tokenize_casefolds_unicode_and_drops_stopwords() -> None:
 
 
 def test_bm25_finds_exact_terms_and_ignores_unknown_words() -> None:
-    idx = BM25Index.build([10, 20, 30],
-                          ["Prigozhin leads Wagner", "Zaluzhny recommended withdrawal",
-                           "1.700 Soldaten gefallen"], ["en", "en", "de"])
+    idx = BM25Index.build(
+        [10, 20, 30],
+        ["Prigozhin leads Wagner", "Zaluzhny recommended withdrawal", "1.700 Soldaten gefallen"],
+        ["en", "en", "de"],
+    )
     assert idx.search("Who recommended the withdrawal?", 5)[0][0] == 20
     assert idx.search("1,700 soldiers", 5)[0][0] == 30
     assert idx.search("qwertyuiop", 5) == []

@@ -51,7 +51,7 @@ def test_seed_date_found_in_text_without_sidecar() -> None:
 
 def test_markdown_title_and_crlf(tmp_path: Path) -> None:
     p = tmp_path / "notes.md"
-    p.write_bytes("# Meeting notes\r\n\r\nThe budget is 1.700 Euro.\r\n".encode())
+    p.write_bytes(b"# Meeting notes\r\n\r\nThe budget is 1.700 Euro.\r\n")
     doc = load_file(p)
     assert doc.title == "Meeting notes"
     assert "\r" not in doc.text and doc.text.endswith("1.700 Euro.")
@@ -60,9 +60,12 @@ def test_markdown_title_and_crlf(tmp_path: Path) -> None:
 def test_html_main_text(tmp_path: Path) -> None:
     p = tmp_path / "page.html"
     body = " ".join(["The council approved the new bridge over the river."] * 6)
-    p.write_text(f"<html><head><title>Bridge news</title></head><body><nav>Home | About</nav>"
-                 f"<article><h1>Bridge approved</h1><p>{body}</p></article>"
-                 f"<footer>Cookie settings</footer></body></html>", "utf-8")
+    p.write_text(
+        f"<html><head><title>Bridge news</title></head><body><nav>Home | About</nav>"
+        f"<article><h1>Bridge approved</h1><p>{body}</p></article>"
+        f"<footer>Cookie settings</footer></body></html>",
+        "utf-8",
+    )
     doc = load_file(p)
     assert "approved the new bridge" in doc.text
     assert "Cookie settings" not in doc.text
@@ -95,19 +98,23 @@ def _corrupt_docx(p: Path) -> None:
         z.writestr("nothing.txt", "not a word document")
 
 
-@pytest.mark.parametrize(("name", "content", "reason"), [
-    ("data.xlsx", b"PK\x03\x04", "unsupported file type .xlsx"),
-    ("empty.txt", b"", "the file is empty"),
-    ("blank.md", b"  \n\t\n ", "the file is empty"),
-    ("dots.txt", b"... --- ...", "no text"),
-    ("broken.pdf", b"%PDF-1.4\n garbage \x00\x01 not a pdf", "PDF"),
-    ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "binary"),
-    ("latin1.txt", "Grüße aus Köln".encode("latin-1"), "not valid UTF-8"),
-    ("scan.pdf", None, "no extractable text"),
-    ("bad.docx", None, "corrupt or unreadable .docx"),
-])
-def test_bad_input_names_file_and_reason(tmp_path: Path, name: str, content: bytes | None,
-                                         reason: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("data.xlsx", b"PK\x03\x04", "unsupported file type .xlsx"),
+        ("empty.txt", b"", "the file is empty"),
+        ("blank.md", b"  \n\t\n ", "the file is empty"),
+        ("dots.txt", b"... --- ...", "no text"),
+        ("broken.pdf", b"%PDF-1.4\n garbage \x00\x01 not a pdf", "PDF"),
+        ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "binary"),
+        ("latin1.txt", "Grüße aus Köln".encode("latin-1"), "not valid UTF-8"),
+        ("scan.pdf", None, "no extractable text"),
+        ("bad.docx", None, "corrupt or unreadable .docx"),
+    ],
+)
+def test_bad_input_names_file_and_reason(
+    tmp_path: Path, name: str, content: bytes | None, reason: str
+) -> None:
     p = tmp_path / name
     if name == "scan.pdf":
         p.write_bytes(_pdf_bytes(""))

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from index.chunking import chunk_text
@@ -14,25 +16,40 @@ def test_sentence_spans_are_exact_slices_for_every_seed() -> None:
         spans = sentence_spans(text, detect_language(text))
         assert len(spans) > 10
         for s in spans:
-            piece = text[s.start:s.end]
+            piece = text[s.start : s.end]
             assert piece == piece.strip() and piece
         starts = [s.start for s in spans]
         assert starts == sorted(starts)
 
 
-@pytest.mark.parametrize(("text", "language", "expected"), [
-    ("Am 24. Februar 2022 begann der Krieg. Es waren 1.700 Soldaten.", "de",
-     ["Am 24. Februar 2022 begann der Krieg.", "Es waren 1.700 Soldaten."]),
-    ("Mr. Smith said 1.5 million left. He stayed.", "en",
-     ["Mr. Smith said 1.5 million left.", "He stayed."]),
-    ("Headline without a period\n\nBody sentence one. Body two.", "en",
-     ["Headline without a period", "Body sentence one.", "Body two."]),
-    ("First line of a caption\nSecond caption line", "en",
-     ["First line of a caption", "Second caption line"]),
-    ("It ends here. .\n\nNext.", "en", ["It ends here. .", "Next."]),
-])
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        (
+            "Am 24. Februar 2022 begann der Krieg. Es waren 1.700 Soldaten.",
+            "de",
+            ["Am 24. Februar 2022 begann der Krieg.", "Es waren 1.700 Soldaten."],
+        ),
+        (
+            "Mr. Smith said 1.5 million left. He stayed.",
+            "en",
+            ["Mr. Smith said 1.5 million left.", "He stayed."],
+        ),
+        (
+            "Headline without a period\n\nBody sentence one. Body two.",
+            "en",
+            ["Headline without a period", "Body sentence one.", "Body two."],
+        ),
+        (
+            "First line of a caption\nSecond caption line",
+            "en",
+            ["First line of a caption", "Second caption line"],
+        ),
+        ("It ends here. .\n\nNext.", "en", ["It ends here. .", "Next."]),
+    ],
+)
 def test_sentence_boundaries(text: str, language: str, expected: list[str]) -> None:
-    assert [text[s.start:s.end] for s in sentence_spans(text, language)] == expected
+    assert [text[s.start : s.end] for s in sentence_spans(text, language)] == expected
 
 
 def test_hard_wrapped_lines_are_joined_into_sentences() -> None:
@@ -42,23 +59,29 @@ def test_hard_wrapped_lines_are_joined_into_sentences() -> None:
     assert len(spans) == 1
 
 
-@pytest.mark.parametrize(("text", "lang"), [
-    ("70.000 Einwohner lebten vor Kriegsausbruch in Bakhmut und in den Dörfern.", "de"),
-    ("Disputes broke out between the president and his chief general.", "en"),
-    ("", "und"),
-])
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("70.000 Einwohner lebten vor Kriegsausbruch in Bakhmut und in den Dörfern.", "de"),
+        ("Disputes broke out between the president and his chief general.", "en"),
+        ("", "und"),
+    ],
+)
 def test_detect_language(text: str, lang: str) -> None:
     assert detect_language(text) == lang
 
 
-@pytest.mark.parametrize(("text", "iso"), [
-    (" date 2023-12-26 Home page politics", "2023-12-26"),
-    ("Berlin, 6. März 2023 – Die Stadt", "2023-03-06"),
-    ("Published March 6, 2023 by staff", "2023-03-06"),
-    ("Stand: 06.03.2023", "2023-03-06"),
-    ("No date here at all, only 1700 soldiers.", None),
-    ("Invalid 2023-02-30 date", None),
-])
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        (" date 2023-12-26 Home page politics", "2023-12-26"),
+        ("Berlin, 6. März 2023 – Die Stadt", "2023-03-06"),
+        ("Published March 6, 2023 by staff", "2023-03-06"),
+        ("Stand: 06.03.2023", "2023-03-06"),
+        ("No date here at all, only 1700 soldiers.", None),
+        ("Invalid 2023-02-30 date", None),
+    ],
+)
 def test_find_date(text: str, iso: str | None) -> None:
     assert find_date(text) == iso
 
@@ -68,11 +91,11 @@ def test_chunks_respect_budget_offsets_and_overlap() -> None:
     chunks = chunk_text(text, "en", max_tokens=120, overlap_tokens=30)
     assert len(chunks) >= 6
     for c in chunks:
-        assert c.n_tokens == count_tokens(text[c.start:c.end])
+        assert c.n_tokens == count_tokens(text[c.start : c.end])
         assert c.n_tokens <= 120 + len(c.sentences)  # separators are estimated as 1 token
         assert c.sentences[0].start == c.start and c.sentences[-1].end == c.end
     # consecutive chunks overlap (a repeated sentence) or touch; nothing is skipped
-    for a, b in zip(chunks, chunks[1:], strict=False):
+    for a, b in itertools.pairwise(chunks):
         assert b.start <= a.end + 2
         assert b.start > a.start
 
@@ -82,10 +105,10 @@ def test_overlong_sentence_is_cut_at_word_boundaries() -> None:
     chunks = chunk_text(text, "en", max_tokens=50, overlap_tokens=0)
     assert len(chunks) > 5
     for c in chunks:
-        piece = text[c.start:c.end]
+        piece = text[c.start : c.end]
         assert c.n_tokens <= 50
         assert not piece.startswith(" ") and piece.split()[0].startswith("word")
-    covered = "".join(text[c.start:c.end] + " " for c in chunks).split()
+    covered = "".join(text[c.start : c.end] + " " for c in chunks).split()
     assert covered == text.split()
 
 
