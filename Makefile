@@ -1,0 +1,42 @@
+# Set-up and checks. Every target is safe to re-run: finished steps are skipped.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run setup models index test lint clean-index
+
+## run: set everything up, index seeds/ and start the assistant on it
+run: index
+	$(BIN)/rag search
+
+## setup: virtual environment, CPU torch first, the package with dev tools, default models
+setup: $(STAMP) models
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# torch first and pinned: this CPU build lies on disk; letting a resolver choose pulls CUDA
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+models: $(STAMP)
+	$(BIN)/rag models fetch embeddinggemma-300m qwen2.5-coder-1.5b-instruct-q4_k_m
+
+index: setup
+	$(BIN)/rag index seeds/
+
+## lint: ruff and mypy
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+## test: lint, then the whole suite (unit tests with fakes, integration with real models)
+test: setup lint
+	$(BIN)/python -m pytest -q
+
+clean-index:
+	rm -rf .rag-index
