@@ -9,6 +9,7 @@ not known reliably from a few words, so a query token is stemmed both ways.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Sequence
 from functools import cache
@@ -35,6 +36,15 @@ def _stopwords() -> frozenset[str]:
         if path.exists():
             words.update(w.strip().casefold() for w in path.read_text("utf-8").splitlines())
     return frozenset(w for w in words if w)
+
+
+@cache
+def _bm25s() -> Any:
+    import bm25s
+
+    # bm25s sets its own logger to DEBUG on import, which would print on every build
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
 
 
 @cache
@@ -76,11 +86,9 @@ class BM25Index:
 
     @classmethod
     def build(cls, ids: Sequence[int], texts: Sequence[str], languages: Sequence[str]) -> BM25Index:
-        import bm25s
-
         if not ids:
             return cls([], None)
-        retriever = bm25s.BM25()
+        retriever = _bm25s().BM25()
         corpus = [
             tokenize(t, [lang]) or ["\u2205"] for t, lang in zip(texts, languages, strict=True)
         ]
@@ -89,13 +97,11 @@ class BM25Index:
 
     @classmethod
     def load(cls, folder: Path) -> BM25Index:
-        import bm25s
-
         path = folder / cls.FOLDER
         if not path.exists():
             return cls([], None)
         ids = json.loads((path / "ids.json").read_text())
-        retriever = bm25s.BM25.load(str(path), show_progress=False, verbosity=0)
+        retriever = _bm25s().BM25.load(str(path), show_progress=False, verbosity=0)
         return cls(ids, retriever)
 
     def save(self, folder: Path) -> None:
