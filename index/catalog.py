@@ -35,8 +35,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ChunkingOptions:
-    max_tokens: int = 256
-    overlap_tokens: int = 32
+    max_tokens: int = 128
+    overlap_tokens: int = 24
 
 
 @dataclass

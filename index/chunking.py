@@ -47,7 +47,7 @@ def _split_long(text: str, span: Span, max_tokens: int) -> list[Span]:
 
 
 def chunk_text(
-    text: str, language: str, max_tokens: int = 256, overlap_tokens: int = 32
+    text: str, language: str, max_tokens: int = 128, overlap_tokens: int = 24
 ) -> list[ChunkDraft]:
     if max_tokens < 16:
         raise ValueError(f"max_tokens={max_tokens} is too small; use at least 16")

@@ -120,10 +120,19 @@ def _langid() -> Any:
     return py3langid
 
 
-def detect_language(text: str) -> str:
-    """ISO 639-1 code of the text's main language (``und`` when there is too little text)."""
+def detect_language(text: str, candidates: tuple[str, ...] = ()) -> str:
+    """ISO 639-1 code of the text's main language (``und`` when there is too little text).
+
+    With ``candidates``, the best-ranked of them is returned (or the first candidate when the
+    text is too short): a five-word question is often ranked as a third language.
+    """
     sample = text[:5000]
     if len(re.findall(r"\w+", sample)) < 3:
-        return "und"
+        return candidates[0] if candidates else "und"
+    if candidates:
+        for lang, _score in _langid().rank(sample):
+            if lang in candidates:
+                return str(lang)
+        return candidates[0]
     lang, _prob = _langid().classify(sample)
     return str(lang)

@@ -3,5 +3,37 @@
 from rag.api import Assistant
 from rag.config import Config, load_config
 from rag.errors import ConfigError, RagError
+from rag.prompts import CANNOT_ANSWER
+from rag.types import (
+    Answer,
+    AnswerEvent,
+    AnswerSentence,
+    Citation,
+    Event,
+    Evidence,
+    SentenceEvent,
+    SourcesEvent,
+    Timings,
+    TokenEvent,
+    Turn,
+)
 
-__all__ = ["Assistant", "Config", "ConfigError", "RagError", "load_config"]
+__all__ = [
+    "CANNOT_ANSWER",
+    "Answer",
+    "AnswerEvent",
+    "AnswerSentence",
+    "Assistant",
+    "Citation",
+    "Config",
+    "ConfigError",
+    "Event",
+    "Evidence",
+    "RagError",
+    "SentenceEvent",
+    "SourcesEvent",
+    "Timings",
+    "TokenEvent",
+    "Turn",
+    "load_config",
+]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from index import (
@@ -16,7 +17,12 @@ from index import (
     IndexReport,
     make_embedder,
 )
+from rag.answering import Answerer
+from rag.components import make_checker, make_generator
 from rag.config import Config, load_config
+from rag.generators import Generator
+from rag.types import Answer, AnswerEvent, Event, Turn
+from rag.verify import SupportChecker
 
 __all__ = ["Assistant"]
 
@@ -26,9 +32,18 @@ log = logging.getLogger(__name__)
 class Assistant:
     """Questions over an index directory. Models load on first use, not on construction."""
 
-    def __init__(self, index: Index, config: Config) -> None:
+    def __init__(
+        self,
+        index: Index,
+        config: Config,
+        generator: Generator | None = None,
+        checker: SupportChecker | None = None,
+    ) -> None:
         self.index = index
         self.config = config
+        self._generator = generator
+        self._checker = checker
+        self._answerer: Answerer | None = None
 
     @classmethod
     def open(
@@ -36,10 +51,13 @@ class Assistant:
         index_dir: str | Path | None = None,
         config: Config | None = None,
         embedder: Embedder | None = None,
+        generator: Generator | None = None,
+        checker: SupportChecker | None = None,
     ) -> Assistant:
         """Open (or create) the index at ``index_dir`` (default: ``config.index.dir``).
 
-        ``embedder`` replaces the configured one, e.g. a deterministic fake in unit tests.
+        ``embedder``, ``generator`` and ``checker`` replace the configured parts, e.g. with
+        deterministic fakes in unit tests. Nothing is loaded until it is first used.
         """
         config = config or load_config()
         ic = config.index
@@ -55,7 +73,7 @@ class Assistant:
             ChunkingOptions(ic.chunk_tokens, ic.overlap_tokens),
             ic.vector_backend,
         )
-        return cls(index, config)
+        return cls(index, config, generator, checker)
 
     def add(
         self,
@@ -88,3 +106,44 @@ class Assistant:
         return self.index.search(
             query, k=k or rc.k, candidates=rc.candidates, rrf_k=rc.rrf_k, bm25_weight=rc.bm25_weight
         )
+
+    # answering -------------------------------------------------------------------------------
+    @property
+    def generator(self) -> Generator:
+        if self._generator is None:
+            self._generator = make_generator(self.config.answer, self.config.index)
+        return self._generator
+
+    @property
+    def checker(self) -> SupportChecker:
+        if self._checker is None:
+            self._checker = make_checker(self.config.answer, self.generator)
+        return self._checker
+
+    def _get_answerer(self) -> Answerer:
+        if self._answerer is None:
+            self._answerer = Answerer(
+                self.index, self.generator, self.checker, self.config.answer,
+                self.config.retrieval,
+            )
+        return self._answerer
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[Turn] | None = None,
+        stop: threading.Event | None = None,
+    ) -> Iterator[Event]:
+        """Events in order: sources, tokens, per-sentence verdicts, the final ``Answer``.
+
+        Setting ``stop`` ends generation early; the final answer then abstains.
+        """
+        if not question.strip():
+            raise ValueError("the question is empty")
+        yield from self._get_answerer().stream(question, history, stop)
+
+    def ask(self, question: str, history: Sequence[Turn] | None = None) -> Answer:
+        for event in self.stream(question, history):
+            if isinstance(event, AnswerEvent):
+                return event.answer
+        raise RuntimeError("the answering pipeline ended without an answer")

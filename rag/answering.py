@@ -1,0 +1,281 @@
+"""The answering pipeline: condense → retrieve → (abstain?) → evidence → generate → verify.
+
+``Answerer.stream`` yields typed events in order: the sources as soon as retrieval ends,
+answer tokens, one verdict per sentence, then the final ``Answer``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+
+from index import Hit, Index
+from index.text import count_tokens, detect_language
+from rag.citations import ParsedSentence, parse_answer, renumber
+from rag.config import AnswerConfig, RetrievalConfig
+from rag.evidence import select_evidence
+from rag.generators import GenerationRequest, Generator, complete
+from rag.prompts import CANNOT_ANSWER, answer_messages, condense_messages, is_cannot_answer
+from rag.types import (
+    Answer,
+    AnswerEvent,
+    AnswerSentence,
+    Citation,
+    Event,
+    Evidence,
+    SentenceEvent,
+    SourcesEvent,
+    Timings,
+    TokenEvent,
+    Turn,
+)
+from rag.verify import SentenceCheck, SupportChecker, check_sentence
+
+__all__ = ["Answerer"]
+
+log = logging.getLogger(__name__)
+
+LANGUAGES = ("en", "de")
+
+
+@dataclass
+class _Clock:
+    start: float
+    condense: float = 0.0
+    retrieval: float = 0.0
+    first_token: float | None = None
+    generation: float = 0.0
+    verification: float = 0.0
+
+    def since(self) -> float:
+        return time.perf_counter() - self.start
+
+    def timings(self) -> Timings:
+        return Timings(
+            self.condense, self.retrieval, self.first_token, self.generation,
+            self.verification, self.since(),
+        )
+
+
+@dataclass
+class _Draft:
+    """What one answer accumulates on its way through the pipeline."""
+
+    question: str
+    standalone: str
+    lang: str
+    hits: list[Hit] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    raw: str = ""
+    prompt_tokens: int = 0
+
+
+class Answerer:
+    def __init__(
+        self,
+        index: Index,
+        generator: Generator,
+        checker: SupportChecker,
+        answer: AnswerConfig,
+        retrieval: RetrievalConfig,
+    ) -> None:
+        self.index = index
+        self.generator = generator
+        self.checker = checker
+        self.cfg = answer
+        self.retrieval = retrieval
+
+    # steps ---------------------------------------------------------------------------------
+    def condense(self, history: Sequence[Turn], question: str) -> str:
+        """A follow-up rewritten to stand alone; without a language model, the previous
+        standalone question is prepended so retrieval still sees the referent."""
+        fallback = f"{history[-1].answer.standalone_question} {question}"
+        rewritten = complete(
+            self.generator,
+            GenerationRequest(condense_messages(history, question), max_tokens=64),
+        )
+        line = rewritten.strip().splitlines()[0].strip(" \"'“”") if rewritten.strip() else ""
+        return line if len(line) > 3 else fallback
+
+    def _search(self, query: str) -> list[Hit]:
+        r = self.retrieval
+        return self.index.search(
+            query, k=r.k, candidates=r.candidates, rrf_k=r.rrf_k, bm25_weight=r.bm25_weight
+        )
+
+    def _models(self) -> dict[str, str]:
+        return {
+            "embedder": self.index.embedder.name,
+            "generator": self.generator.model_id,
+            "judge": self.checker.name,
+        }
+
+    def _abstain(
+        self, d: _Draft, reason: str, timings: Timings, sentences: Sequence[AnswerSentence] = ()
+    ) -> Answer:
+        return Answer(
+            question=d.question,
+            standalone_question=d.standalone,
+            language=d.lang,
+            text=CANNOT_ANSWER.get(d.lang, CANNOT_ANSWER["en"]),
+            sentences=tuple(sentences),
+            citations=(),
+            abstained=True,
+            reason=reason,
+            hits=tuple(d.hits),
+            evidence=tuple(d.evidence),
+            timings=timings,
+            models=self._models(),
+            raw_text=d.raw,
+            prompt_tokens=d.prompt_tokens,
+        )
+
+    # the pipeline --------------------------------------------------------------------------
+    def stream(
+        self,
+        question: str,
+        history: Sequence[Turn] | None = None,
+        stop: threading.Event | None = None,
+    ) -> Iterator[Event]:
+        clock = _Clock(time.perf_counter())
+        d = _Draft(question, question, detect_language(question, LANGUAGES))
+        if history:
+            d.standalone = self.condense(history, question)
+            clock.condense = clock.since()
+        d.hits = self._search(d.standalone)
+        clock.retrieval = clock.since() - clock.condense
+        best = max((h.dense_score for h in d.hits if h.dense_score is not None), default=None)
+        if best is None or best < self.cfg.min_relevance:
+            yield SourcesEvent(tuple(d.hits), ())
+            shown = "nothing found" if best is None else f"best similarity {best:.2f}"
+            reason = f"no passage is relevant enough ({shown} < {self.cfg.min_relevance:.2f})"
+            yield AnswerEvent(self._abstain(d, reason, clock.timings()))
+            return
+        docs: dict[str, str] = {}
+
+        def doc_text(doc_id: str) -> str:
+            if doc_id not in docs:
+                docs[doc_id] = self.index.document(doc_id).text
+            return docs[doc_id]
+
+        d.evidence = select_evidence(
+            d.hits, self.cfg.evidence_tokens, doc_text, self.cfg.max_passages
+        )
+        yield SourcesEvent(tuple(d.hits), tuple(d.evidence))
+        yield from self._generate(d, clock, stop)
+        if stop is not None and stop.is_set():
+            yield AnswerEvent(self._abstain(d, "stopped by the user", clock.timings()))
+            return
+        if not d.raw.strip() or is_cannot_answer(d.raw):
+            yield AnswerEvent(self._abstain(d, "the documents do not say", clock.timings()))
+            return
+        t_ver0 = time.perf_counter()
+        parsed = parse_answer(d.raw, [e.number for e in d.evidence], d.lang)
+        checks: list[SentenceCheck] = []
+        by_number = {e.number: e for e in d.evidence}
+        for i, ps in enumerate(parsed):
+            cited = [(by_number[n].text, by_number[n].language) for n in ps.evidence]
+            check = check_sentence(ps.text, d.lang, cited, self.checker, self.cfg.judge_threshold)
+            checks.append(check)
+            yield SentenceEvent(i, _sentence(ps, check, ps.evidence, self.cfg.unsupported))
+        clock.verification = time.perf_counter() - t_ver0
+        yield AnswerEvent(self._assemble(d, parsed, checks, clock.timings()))
+
+    def _generate(
+        self, d: _Draft, clock: _Clock, stop: threading.Event | None
+    ) -> Iterator[TokenEvent]:
+        messages = answer_messages(d.standalone, d.evidence, d.lang)
+        d.prompt_tokens = sum(count_tokens(m["content"]) for m in messages)
+        request = GenerationRequest(
+            messages, d.standalone, tuple(d.evidence), d.lang, self.cfg.max_tokens,
+            self.cfg.temperature,
+        )
+        t0 = clock.since()
+        for piece in self.generator.stream(request, stop):
+            if clock.first_token is None:
+                clock.first_token = clock.since()
+            d.raw += piece
+            yield TokenEvent(piece)
+        clock.generation = clock.since() - t0
+
+    def _assemble(
+        self,
+        d: _Draft,
+        parsed: Sequence[ParsedSentence],
+        checks: Sequence[SentenceCheck],
+        timings: Timings,
+    ) -> Answer:
+        mode = self.cfg.unsupported
+        kept = [c.supported or mode == "mark" for c in checks]
+        if not any(c.supported for c in checks):
+            dropped = [
+                replace(_sentence(p, c, p.evidence, mode), kept=False)
+                for p, c in zip(parsed, checks, strict=True)
+            ]
+            reason = (
+                "no sentence of the draft answer is supported by the passages it cites"
+                if parsed
+                else "the draft answer had no sentences"
+            )
+            return self._abstain(d, reason, timings, dropped)
+        # kept sentences are numbered first so the visible text reads [1], [2], …
+        order = [p.evidence for p, k in zip(parsed, kept, strict=True) if k]
+        order += [p.evidence for p, k in zip(parsed, kept, strict=True) if not k]
+        mapping = renumber(order)
+        by_number = {e.number: e for e in d.evidence}
+        citations = tuple(
+            Citation(new, e.doc_id, e.title, e.language, e.start, e.end, e.text)
+            for old, new in sorted(mapping.items(), key=lambda kv: kv[1])
+            for e in [by_number[old]]
+        )
+        out: list[AnswerSentence] = []
+        parts: list[str] = []
+        for p, c, k in zip(parsed, checks, kept, strict=True):
+            nums = tuple(mapping[n] for n in p.evidence)
+            out.append(_sentence(p, c, nums, mode, kept=k))
+            if k:
+                parts.append(_render(p.text, nums, c.supported))
+        return Answer(
+            question=d.question,
+            standalone_question=d.standalone,
+            language=d.lang,
+            text=" ".join(parts),
+            sentences=tuple(out),
+            citations=citations,
+            abstained=False,
+            reason="",
+            hits=tuple(d.hits),
+            evidence=tuple(d.evidence),
+            timings=timings,
+            models=self._models(),
+            raw_text=d.raw,
+            prompt_tokens=d.prompt_tokens,
+        )
+
+
+def _render(text: str, numbers: tuple[int, ...], supported: bool) -> str:
+    """A sentence with its markers before the final punctuation: "It fell [1]."."""
+    marks = "".join(f"[{n}]" for n in numbers)
+    flag = "" if supported else " (unverified)"
+    body, end = (text[:-1], text[-1]) if text[-1:] in ".!?" else (text, ".")
+    return f"{body} {marks}{flag}{end}" if marks else f"{body}{flag}{end}"
+
+
+def _sentence(
+    p: ParsedSentence,
+    check: SentenceCheck,
+    numbers: tuple[int, ...],
+    mode: str,
+    kept: bool | None = None,
+) -> AnswerSentence:
+    return AnswerSentence(
+        text=p.text,
+        citations=numbers,
+        verdict="supported" if check.supported else "unsupported",
+        support=check.score,
+        reason=check.reason,
+        kept=check.supported or mode == "mark" if kept is None else kept,
+    )

@@ -1,0 +1,68 @@
+"""Build the generator and the support checker named in the config (factory tables)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rag.config import AnswerConfig, IndexConfig
+from rag.errors import ConfigError
+from rag.generators import ExtractiveGenerator, Generator, LogprobModel
+from rag.verify import ModelJudge, RuleOnlyChecker, SupportChecker
+
+__all__ = ["CHECKERS", "GENERATORS", "make_checker", "make_generator"]
+
+
+def _llamacpp(a: AnswerConfig, i: IndexConfig) -> Generator:
+    from rag.llamacpp import LlamaCppGenerator
+
+    return LlamaCppGenerator(a.model, n_ctx=a.n_ctx, threads=a.threads, models_dir=i.models_dir)
+
+
+def _openai(a: AnswerConfig, i: IndexConfig) -> Generator:
+    from rag.openai_compat import OpenAICompatibleGenerator
+
+    return OpenAICompatibleGenerator(a.base_url, a.openai_model, a.api_key_env)
+
+
+def _extractive(a: AnswerConfig, i: IndexConfig) -> Generator:
+    return ExtractiveGenerator()
+
+
+GENERATORS: dict[str, Callable[[AnswerConfig, IndexConfig], Generator]] = {
+    "llamacpp": _llamacpp,
+    "openai": _openai,
+    "extractive": _extractive,
+}
+
+
+def make_generator(answer: AnswerConfig, index: IndexConfig) -> Generator:
+    try:
+        return GENERATORS[answer.generator](answer, index)
+    except KeyError:
+        known = ", ".join(sorted(GENERATORS))
+        raise ConfigError(
+            f"answer.generator = {answer.generator!r} is unknown; use one of: {known}"
+        ) from None
+
+
+def _model_judge(generator: Generator) -> SupportChecker:
+    if not isinstance(generator, LogprobModel):
+        # the extractive generator has no model to ask; only the rule can check
+        return RuleOnlyChecker()
+    return ModelJudge(generator)
+
+
+CHECKERS: dict[str, Callable[[Generator], SupportChecker]] = {
+    "model": _model_judge,
+    "rule-only": lambda _generator: RuleOnlyChecker(),
+}
+
+
+def make_checker(answer: AnswerConfig, generator: Generator) -> SupportChecker:
+    try:
+        return CHECKERS[answer.judge](generator)
+    except KeyError:
+        known = ", ".join(sorted(CHECKERS))
+        raise ConfigError(
+            f"answer.judge = {answer.judge!r} is unknown; use one of: {known}"
+        ) from None

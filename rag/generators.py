@@ -1,0 +1,140 @@
+"""Generators behind one Protocol, chosen by name from a factory table.
+
+``stream`` is the one required method; ``complete`` is built on it. Models that can also
+score a yes/no question from token log-probabilities implement ``LogprobModel``; the judge
+uses that.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from rag.prompts import Message
+from rag.types import Evidence
+
+__all__ = [
+    "ExtractiveGenerator",
+    "GenerationRequest",
+    "Generator",
+    "LogprobModel",
+    "complete",
+    "yes_probability_from_top_logprobs",
+]
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    messages: list[Message]
+    question: str = ""
+    evidence: tuple[Evidence, ...] = ()
+    language: str = "en"
+    max_tokens: int = 256
+    temperature: float = 0.0
+    stop_words: tuple[str, ...] = field(default_factory=tuple)
+
+
+@runtime_checkable
+class Generator(Protocol):
+    @property
+    def model_id(self) -> str: ...
+
+    def stream(
+        self, request: GenerationRequest, stop: threading.Event | None = None
+    ) -> Iterator[str]:
+        """Yield the answer's text in pieces as they are produced; end early when ``stop``
+        is set."""
+        ...
+
+
+@runtime_checkable
+class LogprobModel(Protocol):
+    @property
+    def model_id(self) -> str: ...
+
+    def yes_probability(self, messages: list[Message]) -> float:
+        """P(yes) / (P(yes) + P(no)) for the first token of the reply."""
+        ...
+
+
+def complete(generator: Generator, request: GenerationRequest) -> str:
+    return "".join(generator.stream(request))
+
+
+_YES = {"yes", "ja", "y"}
+_NO = {"no", "nein", "n"}
+
+
+def yes_probability_from_top_logprobs(candidates: Iterable[tuple[str, float]]) -> float:
+    """Normalised P(yes) from (token, logprob) pairs of the first generated token.
+
+    Returns 0.5 when neither answer is among the candidates: the model said neither.
+    """
+    yes = no = 0.0
+    for token, logprob in candidates:
+        word = token.strip().casefold()
+        if word in _YES:
+            yes += math.exp(logprob)
+        elif word in _NO:
+            no += math.exp(logprob)
+    return yes / (yes + no) if yes + no > 0 else 0.5
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _overlap(question: str, sentence: str) -> float:
+    q = {w for w in _WORD.findall(question.casefold()) if len(w) > 3 or w.isdigit()}
+    s = {w for w in _WORD.findall(sentence.casefold())}
+    return len(q & s) / (len(q) or 1)
+
+
+class ExtractiveGenerator:
+    """Answers with the evidence sentences that share most words with the question, cited.
+
+    Needs no language model: the fallback when none is available, and a deterministic
+    generator for tests. It cannot translate, so it quotes sources in their own language.
+    """
+
+    model_id = "extractive"
+
+    def __init__(self, sentences: int = 2) -> None:
+        self.sentences = sentences
+
+    def stream(
+        self, request: GenerationRequest, stop: threading.Event | None = None
+    ) -> Iterator[str]:
+        scored: list[tuple[float, int, int, str]] = []
+        for e in request.evidence:
+            for i, s in enumerate(e.sentences):
+                text = " ".join(e.text[s.start - e.start : s.end - e.start].split())
+                # rank by overlap, then by evidence order (retrieval rank), then position
+                scored.append((-_overlap(request.question, text), e.number, i, text))
+        if not scored:
+            return
+        best = sorted(scored)[: self.sentences]
+        for _score, number, _i, text in sorted(best, key=lambda t: (t[1], t[2])):
+            if stop is not None and stop.is_set():
+                return
+            yield f"{text} [{number}] "
+
+
+GeneratorFactory = Callable[..., Generator]
+
+
+def make_generator(name: str, factories: dict[str, GeneratorFactory], **kwargs: Any) -> Generator:
+    try:
+        factory = factories[name]
+    except KeyError:
+        known = ", ".join(sorted(factories))
+        raise ValueError(f"unknown generator {name!r}; known: {known}") from None
+    return factory(**kwargs)
+
+
+def first_token_candidates(top: Sequence[dict[str, Any]]) -> list[tuple[str, float]]:
+    """(token, logprob) pairs from an OpenAI-style ``top_logprobs`` list."""
+    return [(str(t.get("token", "")), float(t.get("logprob", -math.inf))) for t in top]

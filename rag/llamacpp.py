@@ -1,0 +1,147 @@
+"""A local GGUF model run in-process by llama.cpp (through xllamacpp).
+
+The model loads once per process and parameters (``_SERVERS``), on first use. Requests are
+serialised: the runtime has one slot, and keeping it means the KV cache of the last prompt is
+reused, so the fixed system prompt is not prefilled again.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from index.models import resolve_model_path
+from rag.generators import (
+    GenerationRequest,
+    first_token_candidates,
+    yes_probability_from_top_logprobs,
+)
+from rag.prompts import Message
+
+__all__ = ["LlamaCppGenerator"]
+
+log = logging.getLogger(__name__)
+
+_SERVERS: dict[tuple[str, int, int], Any] = {}
+_LOCKS: dict[tuple[str, int, int], threading.Lock] = {}
+_GUARD = threading.Lock()
+
+
+def _import_xllamacpp() -> Any:
+    try:
+        import xllamacpp
+    except ImportError as exc:
+        raise ImportError(
+            "the local generator needs xllamacpp; fix: pip install xllamacpp"
+        ) from exc
+    return xllamacpp
+
+
+class LlamaCppGenerator:
+    def __init__(
+        self,
+        model: str,
+        n_ctx: int = 4096,
+        threads: int = 2,
+        models_dir: Path | None = None,
+    ) -> None:
+        self._model_ref = model
+        self._models_dir = models_dir
+        self.n_ctx = n_ctx
+        self.threads = threads
+        self._key: tuple[str, int, int] | None = None
+
+    @property
+    def model_id(self) -> str:
+        return Path(self._model_ref).stem if "/" in self._model_ref else self._model_ref
+
+    def _server(self) -> tuple[Any, threading.Lock]:
+        if self._key is None:
+            path = resolve_model_path(self._model_ref, self._models_dir)
+            self._key = (str(path), self.n_ctx, self.threads)
+        key = self._key
+        with _GUARD:
+            if key not in _SERVERS:
+                xl = _import_xllamacpp()
+                params = xl.CommonParams()
+                params.model.path = key[0]
+                params.n_ctx = key[1]
+                params.cpuparams.n_threads = key[2]
+                params.cpuparams_batch.n_threads = key[2]
+                params.n_parallel = 1
+                params.cache_prompt = True
+                params.verbosity = -1
+                log.info("loading %s (n_ctx=%d, threads=%d)", key[0], key[1], key[2])
+                _SERVERS[key] = xl.Server(params)
+                _LOCKS[key] = threading.Lock()
+            return _SERVERS[key], _LOCKS[key]
+
+    def warm_up(self) -> None:
+        self._server()
+
+    def stream(
+        self, request: GenerationRequest, stop: threading.Event | None = None
+    ) -> Iterator[str]:
+        server, lock = self._server()
+        body: dict[str, Any] = {
+            "messages": request.messages,
+            "max_tokens": request.max_tokens,
+            "temperature": request.temperature,
+            "stream": True,
+        }
+        if request.stop_words:
+            body["stop"] = list(request.stop_words)
+        pieces: queue.Queue[str | BaseException | None] = queue.Queue()
+        cancelled = threading.Event()
+
+        def on_chunk(chunk: dict[str, Any]) -> bool:
+            for choice in chunk.get("choices", []):
+                text = (choice.get("delta") or {}).get("content")
+                if text:
+                    pieces.put(text)
+            # returning True asks llama.cpp to stop generating
+            return cancelled.is_set() or (stop is not None and stop.is_set())
+
+        def run() -> None:
+            try:
+                with lock:
+                    server.handle_chat_completions(body, on_chunk)
+            except BaseException as exc:  # handed to the consumer, raised there
+                pieces.put(exc)
+            finally:
+                pieces.put(None)
+
+        worker = threading.Thread(target=run, name="llamacpp-generate", daemon=True)
+        worker.start()
+        try:
+            while (item := pieces.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            cancelled.set()  # the consumer stopped reading: stop the model too
+            worker.join()
+
+    def yes_probability(self, messages: list[Message]) -> float:
+        server, lock = self._server()
+        body = {
+            "messages": messages,
+            "max_tokens": 1,
+            "temperature": 0.0,
+            "logprobs": True,
+            "top_logprobs": 10,
+        }
+        with lock:
+            reply = server.handle_chat_completions(body)
+        if "choices" not in reply:
+            raise RuntimeError(f"llama.cpp judge call failed: {reply}")
+        content = reply["choices"][0].get("logprobs", {}).get("content") or []
+        if not content:
+            return 0.5
+        return yes_probability_from_top_logprobs(
+            first_token_candidates(content[0].get("top_logprobs", []))
+        )

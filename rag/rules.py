@@ -1,0 +1,114 @@
+"""The deterministic support rule: numbers and names in a claim must occur in the cited text.
+
+Numbers are compared by value, so "1,700", "1.700", "1700" and "1 700" match, and number
+words in English and German count ("seven", "sieben" = 7). Names are checked only where
+capitals mark them: in English claims against English passages. German capitalises every
+noun, and a name's spelling changes across languages (Zelensky, Selenskyj), so there the
+model judge decides.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["RuleResult", "check_rule", "names", "numbers"]
+
+_WORDS = {
+    # "one"/"ein" are left out: as articles and pronouns they are rarely a stated quantity
+    "zero": 0, "null": 0, "two": 2, "zwei": 2,
+    "three": 3, "drei": 3, "four": 4, "vier": 4, "five": 5, "fünf": 5, "six": 6, "sechs": 6,
+    "seven": 7, "sieben": 7, "eight": 8, "acht": 8, "nine": 9, "neun": 9, "ten": 10,
+    "zehn": 10, "eleven": 11, "elf": 11, "twelve": 12, "zwölf": 12, "twenty": 20,
+    "zwanzig": 20, "thirty": 30, "dreißig": 30, "forty": 40, "vierzig": 40, "fifty": 50,
+    "fünfzig": 50, "hundred": 100, "hundert": 100, "thousand": 1000, "tausend": 1000,
+    "dozens": 12, "dutzende": 12,
+}  # fmt: skip
+_SCALE = {"thousand": 1_000, "tausend": 1_000, "million": 1_000_000, "millionen": 1_000_000,
+          "millions": 1_000_000, "mio": 1_000_000}  # fmt: skip
+# thousands groups: 1,700 / 1.700 / 1 700 / 70.000
+_GROUPED = re.compile(r"(?<![\d.,])\d{1,3}(?:[.,\u202f ]\d{3})+(?![\d]|[.,]\d)")
+_DECIMAL = re.compile(r"(?<![\d.,])\d+[.,]\d+(?![\d])")
+_INTEGER = re.compile(r"\d+")
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def numbers(text: str) -> set[float]:
+    """Numeric values stated in the text, digits or number words, with scale words applied."""
+    found: set[float] = set()
+    rest = text
+    for m in _GROUPED.finditer(text):
+        found.add(float(re.sub(r"[.,\u202f ]", "", m.group(0))))
+    rest = _GROUPED.sub(" ", rest)
+    for m in _DECIMAL.finditer(rest):
+        found.add(float(m.group(0).replace(",", ".")))
+        # "1.5 million" and also the German reading of "1.500" without the group rule
+    rest = _DECIMAL.sub(" ", rest)
+    found.update(float(m.group(0)) for m in _INTEGER.finditer(rest))
+    words = [w.casefold() for w in _WORD.findall(text)]
+    for i, w in enumerate(words):
+        if w in _WORDS:
+            found.add(float(_WORDS[w]))
+        if w in _SCALE and i > 0:
+            prev = words[i - 1]
+            if prev in _WORDS:
+                found.add(float(_WORDS[prev] * _SCALE[w]))
+    # "1.5 million" → 1,500,000 as well as 1.5
+    for m in re.finditer(r"(\d+(?:[.,]\d+)?)\s*(million|millionen|mio|thousand|tausend)", text,
+                         re.I):
+        found.add(float(m.group(1).replace(",", ".")) * _SCALE[m.group(2).casefold()])
+    return found
+
+
+_STOP_CAPS = {
+    "The", "A", "An", "In", "On", "At", "According", "But", "And", "However", "This", "That",
+    "It", "He", "She", "They", "We", "I", "There", "As", "For", "If", "When", "While", "After",
+    "Before", "Since", "Also", "His", "Her", "Their", "Its", "Our", "One", "Another", "Some",
+}  # fmt: skip
+
+
+def names(text: str) -> set[str]:
+    """Capitalised words that are not the first word of the sentence (English)."""
+    out: set[str] = set()
+    for m in re.finditer(r"(?<![\w'’])([A-Z][\w'’-]{2,})", text):
+        word = m.group(1)
+        before = text[: m.start()].rstrip()
+        sentence_start = not before or before[-1] in ".!?:\"“”(["
+        if not sentence_start and word not in _STOP_CAPS:
+            out.add(re.sub(r"['’]s$", "", word))
+    return out
+
+
+def _name_in(name: str, text: str) -> bool:
+    # a 5-letter stem tolerates endings and spelling variants: Zaluzhny/Zaluzhnyi, Bakhmut's
+    stem = name.casefold()[: max(4, min(5, len(name)))]
+    return stem in text.casefold()
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    ok: bool
+    missing_numbers: tuple[str, ...]
+    missing_names: tuple[str, ...]
+
+    @property
+    def reason(self) -> str:
+        parts = []
+        if self.missing_numbers:
+            parts.append("numbers not in the cited text: " + ", ".join(self.missing_numbers))
+        if self.missing_names:
+            parts.append("names not in the cited text: " + ", ".join(self.missing_names))
+        return "; ".join(parts)
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if value.is_integer() else str(value)
+
+
+def check_rule(claim: str, cited: str, claim_lang: str, cited_lang: str) -> RuleResult:
+    have = numbers(cited)
+    missing_numbers = tuple(sorted(_fmt(v) for v in numbers(claim) - have))
+    missing_names: tuple[str, ...] = ()
+    if claim_lang == "en" and cited_lang == "en":
+        missing_names = tuple(sorted(n for n in names(claim) if not _name_in(n, cited)))
+    return RuleResult(not missing_numbers and not missing_names, missing_numbers, missing_names)

@@ -1,0 +1,139 @@
+"""The answer schema shared by the CLI (``--json``), the UI and the eval harness."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from index import Hit, Span
+
+__all__ = [
+    "Answer",
+    "AnswerEvent",
+    "AnswerSentence",
+    "Citation",
+    "Event",
+    "Evidence",
+    "SentenceEvent",
+    "SourcesEvent",
+    "Timings",
+    "TokenEvent",
+    "Turn",
+]
+
+Verdict = Literal["supported", "unsupported"]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A numbered passage offered to the generator: ``text == document.text[start:end]``."""
+
+    number: int
+    doc_id: str
+    title: str
+    language: str
+    start: int
+    end: int
+    text: str
+    sentences: tuple[Span, ...]
+    n_tokens: int
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A resolved citation; ``quote == document.text[start:end]`` always."""
+
+    number: int
+    doc_id: str
+    title: str
+    language: str
+    start: int
+    end: int
+    quote: str
+
+
+@dataclass(frozen=True)
+class AnswerSentence:
+    text: str
+    citations: tuple[int, ...]  # numbers into Answer.citations
+    verdict: Verdict
+    support: float  # judge P(yes) against the cited text; 0 when a rule already failed
+    reason: str  # why it is unsupported ("" when supported)
+    kept: bool  # False when removed from Answer.text
+
+
+@dataclass(frozen=True)
+class Timings:
+    condense: float = 0.0
+    retrieval: float = 0.0
+    first_token: float | None = None  # from the question, None when nothing was generated
+    generation: float = 0.0
+    verification: float = 0.0
+    total: float = 0.0
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    standalone_question: str
+    language: str
+    text: str
+    sentences: tuple[AnswerSentence, ...]
+    citations: tuple[Citation, ...]
+    abstained: bool
+    reason: str
+    hits: tuple[Hit, ...]
+    evidence: tuple[Evidence, ...]
+    timings: Timings
+    models: dict[str, str] = field(default_factory=dict)
+    raw_text: str = ""
+    prompt_tokens: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        for h in d["hits"]:
+            h["chunk"]["sentences"] = [[s["start"], s["end"]] for s in h["chunk"]["sentences"]]
+        for e in d["evidence"]:
+            e["sentences"] = [[s["start"], s["end"]] for s in e["sentences"]]
+        return d
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One finished exchange of a conversation; its answer keeps its own citations."""
+
+    question: str
+    answer: Answer
+
+
+@dataclass(frozen=True)
+class SourcesEvent:
+    hits: tuple[Hit, ...]
+    evidence: tuple[Evidence, ...]
+    kind: Literal["sources"] = "sources"
+
+
+@dataclass(frozen=True)
+class TokenEvent:
+    text: str
+    kind: Literal["token"] = "token"
+
+
+@dataclass(frozen=True)
+class SentenceEvent:
+    index: int
+    sentence: AnswerSentence
+    kind: Literal["sentence"] = "sentence"
+
+
+@dataclass(frozen=True)
+class AnswerEvent:
+    answer: Answer
+    kind: Literal["answer"] = "answer"
+
+
+Event = SourcesEvent | TokenEvent | SentenceEvent | AnswerEvent

@@ -1,0 +1,92 @@
+"""Check each answer sentence against the text it cites: the rule first, then the judge.
+
+A sentence is supported when it cites something, the deterministic rule finds its numbers
+and names in the cited text, and the judge's P(yes) reaches the calibrated threshold.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from rag.generators import LogprobModel
+from rag.prompts import judge_messages
+from rag.rules import check_rule
+
+__all__ = ["ModelJudge", "RuleOnlyChecker", "SentenceCheck", "SupportChecker", "check_sentence"]
+
+
+@runtime_checkable
+class SupportChecker(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    def support(self, claim: str, passage: str) -> float:
+        """Probability that ``passage`` fully supports ``claim``, in [0, 1]."""
+        ...
+
+
+class ModelJudge:
+    """P(yes) from a model's first-token log-probabilities; verdicts cached by content hash."""
+
+    def __init__(self, model: LogprobModel, cache_size: int = 4096) -> None:
+        self.model = model
+        self._cache: OrderedDict[str, float] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return f"judge:{self.model.model_id}"
+
+    def support(self, claim: str, passage: str) -> float:
+        key = hashlib.sha256(f"{self.name}\0{claim}\0{passage}".encode()).hexdigest()
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        p = self.model.yes_probability(judge_messages(claim, passage))
+        with self._lock:
+            self._cache[key] = p
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return p
+
+
+class RuleOnlyChecker:
+    """No model: every claim that passes the rule counts as supported (P = 1)."""
+
+    name = "rule-only"
+
+    def support(self, claim: str, passage: str) -> float:
+        return 1.0
+
+
+@dataclass(frozen=True)
+class SentenceCheck:
+    supported: bool
+    score: float
+    reason: str
+
+
+def check_sentence(
+    claim: str,
+    claim_lang: str,
+    cited: list[tuple[str, str]],  # (text, language) of each cited passage
+    checker: SupportChecker,
+    threshold: float,
+) -> SentenceCheck:
+    if not cited:
+        return SentenceCheck(False, 0.0, "no citation")
+    text = "\n\n".join(t for t, _ in cited)
+    langs = {lang for _, lang in cited}
+    rule = check_rule(claim, text, claim_lang, langs.pop() if len(langs) == 1 else "mixed")
+    if not rule.ok:
+        return SentenceCheck(False, 0.0, rule.reason)
+    p = checker.support(claim, text)
+    if p < threshold:
+        return SentenceCheck(False, p, f"judge P(yes) {p:.2f} < {threshold:.2f}")
+    return SentenceCheck(True, p, "")
