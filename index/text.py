@@ -30,6 +30,31 @@ _PUNKT = {
 }
 
 
+_ABBREVIATIONS = {
+    "i.e",
+    "e.g",
+    "etc",
+    "vs",
+    "approx",
+    "incl",
+    "z.b",
+    "d.h",
+    "bzw",
+    "ca",
+    "u.a",
+    "usw",
+    "vgl",
+    "s.o",
+    "u.s",
+    "u.k",
+    "gen",
+    "col",
+    "lt",
+    "sgt",
+    "oberst",
+}
+
+
 def static_dir() -> Path:
     import llama_index.core
 
@@ -57,7 +82,10 @@ def _punkt(language: str) -> Any:
         nltk.data.path.insert(0, nltk_dir)
     from nltk.tokenize.punkt import PunktTokenizer
 
-    return PunktTokenizer(_PUNKT.get(language, "english"))
+    tok = PunktTokenizer(_PUNKT.get(language, "english"))
+    # abbreviations the shipped models miss; without them "i.e." or "z.B." ends a sentence
+    tok._params.abbrev_types.update(_ABBREVIATIONS)
+    return tok
 
 
 def _looks_hard_wrapped(lines: list[str]) -> bool:

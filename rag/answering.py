@@ -55,8 +55,12 @@ class _Clock:
 
     def timings(self) -> Timings:
         return Timings(
-            self.condense, self.retrieval, self.first_token, self.generation,
-            self.verification, self.since(),
+            self.condense,
+            self.retrieval,
+            self.first_token,
+            self.generation,
+            self.verification,
+            self.since(),
         )
 
 
@@ -173,16 +177,50 @@ class Answerer:
             yield AnswerEvent(self._abstain(d, "the documents do not say", clock.timings()))
             return
         t_ver0 = time.perf_counter()
-        parsed = parse_answer(d.raw, [e.number for e in d.evidence], d.lang)
+        parsed = list(parse_answer(d.raw, [e.number for e in d.evidence], d.lang))
         checks: list[SentenceCheck] = []
         by_number = {e.number: e for e in d.evidence}
         for i, ps in enumerate(parsed):
-            cited = [(by_number[n].text, by_number[n].language) for n in ps.evidence]
-            check = check_sentence(ps.text, d.lang, cited, self.checker, self.cfg.judge_threshold)
+            fixed, check = self._verify(ps, d, by_number)
+            parsed[i] = fixed
             checks.append(check)
-            yield SentenceEvent(i, _sentence(ps, check, ps.evidence, self.cfg.unsupported))
+            yield SentenceEvent(i, _sentence(fixed, check, fixed.evidence, self.cfg.unsupported))
         clock.verification = time.perf_counter() - t_ver0
         yield AnswerEvent(self._assemble(d, parsed, checks, clock.timings()))
+
+    def _check(self, claim: str, d: _Draft, passages: Sequence[Evidence]) -> SentenceCheck:
+        return check_sentence(
+            claim,
+            d.lang,
+            [(e.text, e.language) for e in passages],
+            self.checker,
+            threshold=self.cfg.judge_threshold,
+            question=d.standalone,
+        )
+
+    def _verify(
+        self, ps: ParsedSentence, d: _Draft, by_number: dict[int, Evidence]
+    ) -> tuple[ParsedSentence, SentenceCheck]:
+        """Check a sentence against what it cites; if that fails, against each other passage.
+
+        The small model often writes the right fact with the wrong number (it cited [2] for a
+        fact in [1] in 2 of 8 seed answers). A claim that another offered passage supports,
+        by the same rule and judge, keeps that passage as its citation and says so. A
+        sentence without any citation stays unsupported.
+        """
+        check = self._check(ps.text, d, [by_number[n] for n in ps.evidence])
+        if check.supported or not ps.evidence:
+            return ps, check
+        for e in d.evidence:
+            if e.number in ps.evidence:
+                continue
+            alt = self._check(ps.text, d, [e])
+            if alt.supported:
+                cited = ", ".join(f"[{n}]" for n in ps.evidence)
+                note = f"citation corrected: the model cited {cited}, which does not support it"
+                fixed = ParsedSentence(ps.text, (e.number,), ps.dropped)
+                return fixed, SentenceCheck(True, alt.score, note)
+        return ps, check
 
     def _generate(
         self, d: _Draft, clock: _Clock, stop: threading.Event | None
@@ -190,7 +228,11 @@ class Answerer:
         messages = answer_messages(d.standalone, d.evidence, d.lang)
         d.prompt_tokens = sum(count_tokens(m["content"]) for m in messages)
         request = GenerationRequest(
-            messages, d.standalone, tuple(d.evidence), d.lang, self.cfg.max_tokens,
+            messages,
+            d.standalone,
+            tuple(d.evidence),
+            d.lang,
+            self.cfg.max_tokens,
             self.cfg.temperature,
         )
         t0 = clock.since()
@@ -276,6 +318,6 @@ def _sentence(
         citations=numbers,
         verdict="supported" if check.supported else "unsupported",
         support=check.score,
-        reason=check.reason,
+        reason=check.reason,  # for a supported sentence: a note, e.g. a corrected citation
         kept=check.supported or mode == "mark" if kept is None else kept,
     )

@@ -123,7 +123,10 @@ class Assistant:
     def _get_answerer(self) -> Answerer:
         if self._answerer is None:
             self._answerer = Answerer(
-                self.index, self.generator, self.checker, self.config.answer,
+                self.index,
+                self.generator,
+                self.checker,
+                self.config.answer,
                 self.config.retrieval,
             )
         return self._answerer

@@ -31,6 +31,8 @@ from index import (
 )
 from rag.api import Assistant
 from rag.config import Config, load_config
+from rag.errors import RagError
+from rag.types import Answer, AnswerEvent, SentenceEvent, SourcesEvent, TokenEvent, Turn
 
 __all__ = ["main"]
 
@@ -137,6 +139,94 @@ def cmd_search(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _print_answer(answer: Answer, streamed: bool) -> None:
+    if not streamed or answer.abstained:
+        _out(answer.text)
+    if answer.abstained:
+        _out(f"(abstained: {answer.reason})")
+        if answer.hits:
+            _out("closest passages:")
+            _print_hits(answer.hits[:3])
+    else:
+        for i, s in enumerate(answer.sentences, 1):
+            mark = "✓" if s.verdict == "supported" else "✗"
+            state = "" if s.kept else " — removed from the answer"
+            why = f": {s.reason}" if s.reason else ""
+            _out(f"  {mark} sentence {i}, support {s.support:.2f}{why}{state}")
+        for c in answer.citations:
+            _out(f"[{c.number}] {c.title} [{c.language}]  {c.doc_id} chars {c.start}–{c.end}")
+            quote = textwrap.shorten(" ".join(c.quote.split()), 400, placeholder=" …")
+            _out(textwrap.indent(textwrap.fill(f"“{quote}”", 96), "    "))
+    t = answer.timings
+    first = f"{t.first_token:.1f} s" if t.first_token is not None else "—"
+    _out(
+        f"({answer.timings.total:.1f} s: retrieval {t.retrieval:.2f} s · first token {first} · "
+        f"generation {t.generation:.1f} s · verification {t.verification:.1f} s · "
+        f"{answer.prompt_tokens} prompt tokens)"
+    )
+
+
+def _ask_once(
+    assistant: Assistant, question: str, history: list[Turn], args: argparse.Namespace
+) -> Answer:
+    answer: Answer | None = None
+    for event in assistant.stream(question, history or None):
+        if isinstance(event, TokenEvent) and args.stream and not args.json:
+            sys.stdout.write(event.text)
+            sys.stdout.flush()
+        elif isinstance(event, SourcesEvent) and args.stream and not args.json:
+            titles = ", ".join(sorted({e.title[:40] for e in event.evidence}))
+            _err(f"sources: {len(event.evidence)} passages ({titles})")
+        elif isinstance(event, SentenceEvent) and args.stream and not args.json:
+            if event.index == 0:
+                _out("")
+        elif isinstance(event, AnswerEvent):
+            answer = event.answer
+    assert answer is not None
+    if args.json:
+        _out(answer.to_json())
+    else:
+        _print_answer(answer, streamed=args.stream)
+    return answer
+
+
+def cmd_ask(args: argparse.Namespace, config: Config) -> int:
+    assistant = _assistant(args, config)
+    if args.question:
+        _ask_once(assistant, args.question, [], args)
+        return 0
+    # no question: a conversation; follow-ups are read in the light of earlier turns
+    _out(
+        f"asking {assistant.index.root} ({len(assistant.documents())} documents); "
+        "empty line or Ctrl-D to quit, /new to forget the conversation"
+    )
+    history: list[Turn] = []
+    while True:
+        try:
+            question = input("\nask> ").strip()
+        except EOFError:
+            break
+        if not question:
+            break
+        if question == "/new":
+            history.clear()
+            continue
+        answer = _ask_once(assistant, question, history, args)
+        history.append(Turn(question, answer))
+    return 0
+
+
+def cmd_judge_eval(args: argparse.Namespace, config: Config) -> int:
+    from eval.judge_eval import evaluate_judge, load_pairs, render, score_pairs
+
+    assistant = _assistant(args, config)
+    pairs = load_pairs(args.pairs)
+    scored = score_pairs(pairs, assistant.checker)
+    report = evaluate_judge(scored, assistant.checker.name, config.answer.judge_threshold)
+    _out(json.dumps(report.to_dict(), indent=2) if args.json else render(report))
+    return 0
+
+
 def cmd_docs(args: argparse.Namespace, config: Config) -> int:
     docs = _assistant(args, config).documents()
     if args.json:
@@ -208,6 +298,17 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_search)
 
+    s = sub.add_parser("ask", help="a grounded, cited answer; no question starts a conversation")
+    s.add_argument("question", nargs="?")
+    s.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    s.add_argument("--stream", action="store_true", help="print tokens as they are generated")
+    s.set_defaults(func=cmd_ask)
+
+    s = sub.add_parser("judge-eval", help="accuracy of the support check on labelled pairs")
+    s.add_argument("--pairs", type=Path, default=Path("seeds/support_pairs.jsonl"))
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_judge_eval)
+
     s = sub.add_parser("docs", help="list indexed documents")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_docs)
@@ -243,6 +344,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return rc
     except (ValidationError, FileNotFoundError) as exc:
         _err(f"error: configuration: {exc}")
+    except RagError as exc:
+        _err(f"error: {exc}")
     except (ModelNotFoundError, ModelFetchError) as exc:
         _err(f"error: {exc}")
     except RagIndexError as exc:

@@ -1,8 +1,8 @@
 """Choose the evidence passages for a question from search hits, within a token budget.
 
 Hits are taken in rank order while they fit the budget (prefill of the prompt dominates the
-time to the first token on a CPU, so fewer tokens is the largest speed lever). Overlapping or
-touching chunks of one document are merged into one passage so no text is shown twice.
+time to the first token on a CPU, so fewer tokens is the largest speed lever). Sentences that
+an earlier passage already shows are cut from a later one, so no text is shown twice.
 """
 
 from __future__ import annotations
@@ -16,19 +16,17 @@ from rag.types import Evidence
 __all__ = ["select_evidence"]
 
 
-def _merge(hits: Sequence[Hit]) -> list[tuple[str, str, str, int, int, tuple[Span, ...]]]:
-    """Group chosen hits by document and merge overlapping spans; keep first-seen order."""
-    spans: list[tuple[str, str, str, int, int, tuple[Span, ...]]] = []
-    for h in hits:
-        c = h.chunk
-        for i, (doc_id, title, lang, start, end, sents) in enumerate(spans):
-            if doc_id == c.doc_id and c.start <= end + 1 and c.end >= start - 1:
-                merged = tuple(sorted(set(sents) | set(c.sentences), key=lambda s: s.start))
-                spans[i] = (doc_id, title, lang, min(start, c.start), max(end, c.end), merged)
-                break
-        else:
-            spans.append((c.doc_id, h.title, h.language, c.start, c.end, c.sentences))
-    return spans
+def _trim(hit: Hit, taken: Sequence[tuple[str, int, int]]) -> tuple[int, tuple[Span, ...]]:
+    """Drop the sentences of ``hit`` already shown by a chosen chunk of the same document.
+
+    Neighbouring chunks overlap by design; showing the overlap twice wastes prefill, and
+    merging them would make one long passage and coarse citations.
+    """
+    sents = [
+        s for s in hit.chunk.sentences
+        if not any(doc == hit.chunk.doc_id and a <= s.start < b for doc, a, b in taken)
+    ]  # fmt: skip
+    return (sents[0].start if sents else hit.chunk.end), tuple(sents)
 
 
 def select_evidence(
@@ -41,17 +39,25 @@ def select_evidence(
 
     The first hit is always taken, even over budget: an answer needs at least one passage.
     """
-    chosen: list[Hit] = []
+    out: list[Evidence] = []
+    taken: list[tuple[str, int, int]] = []
     used = 0
     for h in hits:
-        if len(chosen) >= max_passages:
+        if len(out) >= max_passages:
             break
-        if chosen and used + h.chunk.n_tokens > budget_tokens:
+        _start, sents = _trim(h, taken)
+        if not sents:
+            continue
+        start, end = sents[0].start, sents[-1].end
+        text = document_text(h.chunk.doc_id)[start:end]
+        n_tokens = count_tokens(text)
+        if out and used + n_tokens > budget_tokens:
             continue  # a shorter, lower-ranked passage may still fit
-        chosen.append(h)
-        used += h.chunk.n_tokens
-    out: list[Evidence] = []
-    for n, (doc_id, title, lang, start, end, sents) in enumerate(_merge(chosen), 1):
-        text = document_text(doc_id)[start:end]
-        out.append(Evidence(n, doc_id, title, lang, start, end, text, sents, count_tokens(text)))
+        out.append(
+            Evidence(
+                len(out) + 1, h.chunk.doc_id, h.title, h.language, start, end, text, sents, n_tokens
+            )
+        )
+        taken.append((h.chunk.doc_id, start, end))
+        used += n_tokens
     return out

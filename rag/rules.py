@@ -54,8 +54,9 @@ def numbers(text: str) -> set[float]:
             if prev in _WORDS:
                 found.add(float(_WORDS[prev] * _SCALE[w]))
     # "1.5 million" → 1,500,000 as well as 1.5
-    for m in re.finditer(r"(\d+(?:[.,]\d+)?)\s*(million|millionen|mio|thousand|tausend)", text,
-                         re.I):
+    for m in re.finditer(
+        r"(\d+(?:[.,]\d+)?)\s*(million|millionen|mio|thousand|tausend)", text, re.I
+    ):
         found.add(float(m.group(1).replace(",", ".")) * _SCALE[m.group(2).casefold()])
     return found
 
@@ -73,7 +74,7 @@ def names(text: str) -> set[str]:
     for m in re.finditer(r"(?<![\w'’])([A-Z][\w'’-]{2,})", text):
         word = m.group(1)
         before = text[: m.start()].rstrip()
-        sentence_start = not before or before[-1] in ".!?:\"“”(["
+        sentence_start = not before or before[-1] in '.!?:"“”(['
         if not sentence_start and word not in _STOP_CAPS:
             out.add(re.sub(r"['’]s$", "", word))
     return out

@@ -24,8 +24,9 @@ class SupportChecker(Protocol):
     @property
     def name(self) -> str: ...
 
-    def support(self, claim: str, passage: str) -> float:
-        """Probability that ``passage`` fully supports ``claim``, in [0, 1]."""
+    def support(self, claim: str, passage: str, question: str | None = None) -> float:
+        """Probability that ``passage`` fully supports ``claim`` (an answer to ``question``,
+        when given), in [0, 1]."""
         ...
 
 
@@ -42,13 +43,13 @@ class ModelJudge:
     def name(self) -> str:
         return f"judge:{self.model.model_id}"
 
-    def support(self, claim: str, passage: str) -> float:
-        key = hashlib.sha256(f"{self.name}\0{claim}\0{passage}".encode()).hexdigest()
+    def support(self, claim: str, passage: str, question: str | None = None) -> float:
+        key = hashlib.sha256(f"{self.name}\0{claim}\0{passage}\0{question}".encode()).hexdigest()
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        p = self.model.yes_probability(judge_messages(claim, passage))
+        p = self.model.yes_probability(judge_messages(claim, passage, question))
         with self._lock:
             self._cache[key] = p
             if len(self._cache) > self._cache_size:
@@ -61,7 +62,7 @@ class RuleOnlyChecker:
 
     name = "rule-only"
 
-    def support(self, claim: str, passage: str) -> float:
+    def support(self, claim: str, passage: str, question: str | None = None) -> float:
         return 1.0
 
 
@@ -77,7 +78,9 @@ def check_sentence(
     claim_lang: str,
     cited: list[tuple[str, str]],  # (text, language) of each cited passage
     checker: SupportChecker,
+    *,
     threshold: float,
+    question: str | None = None,
 ) -> SentenceCheck:
     if not cited:
         return SentenceCheck(False, 0.0, "no citation")
@@ -86,7 +89,7 @@ def check_sentence(
     rule = check_rule(claim, text, claim_lang, langs.pop() if len(langs) == 1 else "mixed")
     if not rule.ok:
         return SentenceCheck(False, 0.0, rule.reason)
-    p = checker.support(claim, text)
+    p = checker.support(claim, text, question)
     if p < threshold:
         return SentenceCheck(False, p, f"judge P(yes) {p:.2f} < {threshold:.2f}")
     return SentenceCheck(True, p, "")

@@ -1,0 +1,160 @@
+"""Meta-evaluation of the support check (rule + judge) on labelled claim/passage pairs.
+
+Each pair is checked exactly as an answer sentence is at answer time (``check_sentence``),
+scoring "supported" as the positive class. The P(yes) of every pair is kept, so the
+threshold that maximises accuracy can be read off the same run (``calibrate``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from rag.verify import SupportChecker, check_sentence
+
+__all__ = ["JudgeReport", "Pair", "calibrate", "evaluate_judge", "load_pairs"]
+
+
+@dataclass(frozen=True)
+class Pair:
+    id: str
+    claim: str
+    claim_language: str
+    passage: str
+    passage_language: str
+    label: str  # supported | unsupported
+    kind: str
+
+
+@dataclass(frozen=True)
+class Scored:
+    pair: Pair
+    rule_ok: bool
+    p_yes: float  # 0 when the rule already failed
+
+
+@dataclass(frozen=True)
+class Metrics:
+    n: int
+    accuracy: float
+    precision: float | None  # None: nothing predicted supported
+    recall: float | None  # None: no supported pairs
+
+
+@dataclass(frozen=True)
+class JudgeReport:
+    judge: str
+    threshold: float
+    overall: Metrics
+    by_kind: dict[str, Metrics]
+    by_languages: dict[str, Metrics]
+    best_threshold: float
+    best_accuracy: float
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def load_pairs(path: Path) -> list[Pair]:
+    pairs: list[Pair] = []
+    for lineno, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            pair = Pair(**{k: row[k] for k in Pair.__dataclass_fields__})
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise ValueError(f"{path}:{lineno}: bad pair ({exc})") from exc
+        if pair.label not in ("supported", "unsupported"):
+            raise ValueError(f"{path}:{lineno}: label must be supported or unsupported")
+        pairs.append(pair)
+    return pairs
+
+
+def score_pairs(pairs: Iterable[Pair], checker: SupportChecker) -> list[Scored]:
+    out = []
+    for p in pairs:
+        # threshold 0: every claim that passes the rule reaches the judge, so P(yes) is known
+        check = check_sentence(
+            p.claim, p.claim_language, [(p.passage, p.passage_language)], checker, threshold=0.0
+        )
+        out.append(Scored(p, check.supported, check.score))
+    return out
+
+
+def _metrics(scored: Sequence[Scored], threshold: float) -> Metrics:
+    tp = fp = fn = tn = 0
+    for s in scored:
+        predicted = s.rule_ok and s.p_yes >= threshold
+        actual = s.pair.label == "supported"
+        tp += predicted and actual
+        fp += predicted and not actual
+        fn += actual and not predicted
+        tn += not predicted and not actual
+    n = len(scored)
+    return Metrics(
+        n=n,
+        accuracy=(tp + tn) / n if n else 0.0,
+        precision=tp / (tp + fp) if tp + fp else None,
+        recall=tp / (tp + fn) if tp + fn else None,
+    )
+
+
+def calibrate(scored: Sequence[Scored]) -> tuple[float, float]:
+    """The threshold with the best accuracy; among ties the highest (fewer false supports)."""
+    candidates = sorted({0.5, *(round(s.p_yes, 3) for s in scored if s.rule_ok)})
+    best = max(candidates, key=lambda t: (_metrics(scored, t).accuracy, t))
+    return best, _metrics(scored, best).accuracy
+
+
+def evaluate_judge(scored: Sequence[Scored], judge: str, threshold: float) -> JudgeReport:
+    groups: dict[str, dict[str, list[Scored]]] = {
+        "kind": defaultdict(list),
+        "lang": defaultdict(list),
+    }
+    for s in scored:
+        groups["kind"][s.pair.kind].append(s)
+        groups["lang"][f"{s.pair.claim_language}→{s.pair.passage_language}"].append(s)
+    best, best_acc = calibrate(scored)
+    return JudgeReport(
+        judge=judge,
+        threshold=threshold,
+        overall=_metrics(scored, threshold),
+        by_kind={k: _metrics(v, threshold) for k, v in sorted(groups["kind"].items())},
+        by_languages={k: _metrics(v, threshold) for k, v in sorted(groups["lang"].items())},
+        best_threshold=best,
+        best_accuracy=best_acc,
+    )
+
+
+def _fmt(x: float | None) -> str:
+    return "  —  " if x is None else f"{x:5.3f}"
+
+
+def render(report: JudgeReport) -> str:
+    lines = [
+        f"judge: {report.judge}   threshold: {report.threshold:.3f}",
+        f"{'':22} {'n':>4} {'acc':>6} {'prec':>6} {'recall':>6}",
+    ]
+
+    def row(name: str, m: Metrics) -> str:
+        return (
+            f"{name:22} {m.n:4d} {_fmt(m.accuracy):>6} {_fmt(m.precision):>6} {_fmt(m.recall):>6}"
+        )
+
+    lines.append(row("all", report.overall))
+    lines += [row(f"kind {k}", m) for k, m in report.by_kind.items()]
+    lines += [row(f"languages {k}", m) for k, m in report.by_languages.items()]
+    lines.append(
+        f"best threshold on this set: {report.best_threshold:.3f} "
+        f"(accuracy {report.best_accuracy:.3f})"
+    )
+    if report.overall.accuracy < 0.85:
+        lines.append(
+            "WARNING: accuracy is below 0.85; citation metrics built on this judge "
+            "are not trustworthy yet"
+        )
+    return "\n".join(lines)
