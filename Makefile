@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 
 ## run: set everything up, index seeds/ and start the assistant on it
 run: index
-	$(BIN)/rag search
+	$(BIN)/rag ask --stream
 
 ## setup: virtual environment, CPU torch first, the package with dev tools, default models
 setup: $(STAMP) models

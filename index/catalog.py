@@ -187,7 +187,7 @@ class Index:
         ``rebuild`` starts from an empty index (after a change of embedder or chunking)."""
         t0 = time.perf_counter()
         paths = [Path(p) for p in paths]
-        files, failed = collect_files(paths)
+        files, failed, skipped = collect_files(paths)
         files = list({str(f.resolve()): f for f in files}.values())  # a file named twice
         with self._snapshots.lock():
             state = None if rebuild else self._refresh()
@@ -212,7 +212,14 @@ class Index:
             replaced = [known[d.source][0] for d in docs if d.source in known]
             if not docs and not gone and not rebuild:
                 return IndexReport(
-                    (), (), tuple(unchanged), (), tuple(failed), 0, time.perf_counter() - t0
+                    (),
+                    (),
+                    tuple(unchanged),
+                    (),
+                    tuple(failed),
+                    0,
+                    time.perf_counter() - t0,
+                    tuple(skipped),
                 )
             drafts = [self._chunk(d) for d in docs]
             texts = [
@@ -230,6 +237,7 @@ class Index:
             tuple(failed),
             len(texts),
             time.perf_counter() - t0,
+            tuple(skipped),
         )
 
     def remove(self, doc_id: str) -> None:

@@ -190,26 +190,32 @@ def read_sidecar(folder: Path) -> dict[str, dict[str, str]]:
     }
 
 
-def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+def collect_files(
+    paths: Iterable[Path],
+) -> tuple[list[Path], list[tuple[str, str]], list[str]]:
     """Expand folders (recursively, skipping hidden files and the sidecar) into files.
 
-    Returns the files and the paths that do not exist, with a reason.
+    Returns the files, the paths that do not exist (with a reason), and the files inside
+    folders whose type is not supported: those are skipped, not errors, since a folder
+    often holds data files or images beside its documents. A file named explicitly is
+    always returned, so an unsupported one is reported as an error.
     """
     files: list[Path] = []
     missing: list[tuple[str, str]] = []
+    skipped: list[str] = []
     for p in paths:
         if p.is_dir():
-            files.extend(
-                sorted(
-                    f
-                    for f in p.rglob("*")
-                    if f.is_file()
-                    and f.name != SIDECAR
-                    and not any(part.startswith(".") for part in f.relative_to(p).parts)
-                )
-            )
+            for f in sorted(p.rglob("*")):
+                if not f.is_file() or f.name == SIDECAR:
+                    continue
+                if any(part.startswith(".") for part in f.relative_to(p).parts):
+                    continue
+                if f.suffix.lower() in SUPPORTED:
+                    files.append(f)
+                else:
+                    skipped.append(str(f))
         elif p.is_file():
             files.append(p)
         else:
             missing.append((str(p), "no such file or folder"))
-    return files, missing
+    return files, missing, skipped

@@ -80,3 +80,4 @@ class IndexReport:
     failed: tuple[tuple[str, str], ...]
     chunks_embedded: int
     seconds: float
+    skipped: tuple[str, ...] = ()  # files in the given folders whose type is not supported

@@ -90,6 +90,10 @@ def cmd_index(args: argparse.Namespace, config: Config) -> int:
     for path, reason in failures:
         if reason == "no such file or folder":
             _err(f"error: {path}: {reason}")
+    if report.skipped:
+        names = ", ".join(Path(p).name for p in report.skipped[:5])
+        more = f" and {len(report.skipped) - 5} more" if len(report.skipped) > 5 else ""
+        _out(f"skipped {len(report.skipped)} file(s) of unsupported type: {names}{more}")
     rate = report.chunks_embedded / report.seconds if report.seconds else 0.0
     _out(
         f"indexed into {assistant.index.root}: {len(report.added)} added, "

@@ -98,13 +98,31 @@ CONDENSE_SYSTEM = (
 )
 
 
+def _condense_user(turns: Sequence[tuple[str, str]], question: str) -> str:
+    lines = [f"User: {q}\nAssistant: {a}" for q, a in turns]
+    return "Conversation:\n" + "\n".join(lines) + f"\n\nFollow-up question: {question}"
+
+
+# One worked example: without it the model merged both turns into one long question
+# ("... after they arrived in mid-December and then after a month?").
+_CONDENSE_SHOT: list[Message] = [
+    {"role": "user", "content": _condense_user(
+        [("When was the old bridge opened?", "The old bridge was opened in 1901.")],
+        "And when was it closed?")},
+    {"role": "assistant", "content": "When was the old bridge closed?"},
+]  # fmt: skip
+
+
 def condense_messages(history: Sequence[Turn], question: str) -> list[Message]:
-    lines = []
-    for turn in history[-3:]:  # the last turns carry the references a follow-up uses
-        answer = re.sub(r"\s*\[\d+\]", "", turn.answer.text).strip() or "(no answer)"
-        lines.append(f"User: {turn.question}\nAssistant: {answer}")
-    user = "Conversation:\n" + "\n".join(lines) + f"\n\nFollow-up question: {question}"
-    return [{"role": "system", "content": CONDENSE_SYSTEM}, {"role": "user", "content": user}]
+    turns = [
+        (t.question, re.sub(r"\s*\[\d+\]", "", t.answer.text).strip() or "(no answer)")
+        for t in history[-3:]  # the last turns carry the references a follow-up uses
+    ]
+    return [
+        {"role": "system", "content": CONDENSE_SYSTEM},
+        *_CONDENSE_SHOT,
+        {"role": "user", "content": _condense_user(turns, question)},
+    ]
 
 
 JUDGE_SYSTEM = (

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -57,3 +59,40 @@ class HashEmbedder:
             if self.delay:
                 time.sleep(self.delay)
         return out
+
+
+class ScriptedGenerator:
+    """Replies with fixed texts, one per call, in order (the last repeats); records requests."""
+
+    def __init__(self, *replies: str, model_id: str = "scripted") -> None:
+        self.replies = list(replies)
+        self.requests: list[Any] = []
+        self._model_id = model_id
+
+    @property
+    def model_id(self) -> str:
+        return self._model_id
+
+    def stream(self, request: Any, stop: threading.Event | None = None) -> Iterator[str]:
+        self.requests.append(request)
+        reply = self.replies[min(len(self.requests) - 1, len(self.replies) - 1)]
+        for word in re.findall(r"\S+\s*", reply):
+            if stop is not None and stop.is_set():
+                return
+            yield word
+
+
+class KeywordChecker:
+    """Supports a claim when every listed keyword of it occurs in the passage."""
+
+    name = "keyword-checker"
+
+    def __init__(self, score: float = 0.9) -> None:
+        self.score = score
+        self.calls: list[tuple[str, str]] = []
+
+    def support(self, claim: str, passage: str, question: str | None = None) -> float:
+        self.calls.append((claim, passage))
+        words = [w for w in re.findall(r"\w+", claim.casefold()) if len(w) > 4]
+        hits = sum(1 for w in words if w in passage.casefold())
+        return self.score if words and hits >= 0.6 * len(words) else 0.1

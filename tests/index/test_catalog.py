@@ -84,11 +84,13 @@ def test_bad_files_are_reported_and_nothing_is_lost(tmp_path: Path, seeds_copy: 
     (bad / "binary.txt").write_bytes(bytes(range(256)) * 4)
     (bad / "table.xlsx").write_bytes(b"PK")
     (bad / "good.md").write_text("# Good\n\nThe river Bakhmutka flows through the city.")
-    report = ix.add([bad, tmp_path / "missing.pdf"])
+    report = ix.add([bad, tmp_path / "missing.pdf", bad / "table.xlsx"])
     assert len(report.failed) == 4
     reasons = dict(report.failed)
     assert reasons[str(bad / "empty.txt")] == "the file is empty"
     assert str(tmp_path / "missing.pdf") in reasons
+    assert "unsupported file type .xlsx" in reasons[str(bad / "table.xlsx")]
+    assert report.skipped == (str(bad / "table.xlsx"),)  # inside the folder: skipped
     assert len(report.added) == 1
     assert before < {d.doc_id for d in ix.documents()}
 

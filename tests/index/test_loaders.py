@@ -150,9 +150,13 @@ def test_collect_files_skips_hidden_and_sidecar(tmp_path: Path) -> None:
     (tmp_path / "metadata.json").write_text("{}")
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "c.md").write_text("c")
-    files, missing = collect_files([tmp_path, tmp_path / "nope.txt"])
-    assert [f.name for f in files] == ["a.txt", "c.md"]
+    (tmp_path / "data.jsonl").write_text("{}")
+    explicit = tmp_path / "sub" / "table.xlsx"
+    explicit.write_bytes(b"PK")
+    files, missing, skipped = collect_files([tmp_path, tmp_path / "nope.txt", explicit])
+    assert [f.name for f in files] == ["a.txt", "c.md", "table.xlsx"]
     assert missing == [(str(tmp_path / "nope.txt"), "no such file or folder")]
+    assert skipped == [str(tmp_path / "data.jsonl"), str(explicit)]
 
 
 def test_bad_sidecar_is_reported(tmp_path: Path) -> None:

@@ -163,3 +163,31 @@ def test_rag_command_runs_as_a_real_process(index_dir: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "embeddinggemma-300m" in proc.stdout and "present" in proc.stdout
+
+
+def test_ask_prints_cited_verified_answer(
+    capsys: pytest.CaptureFixture[str], index_dir: Path
+) -> None:
+    rc, out, _ = _run(
+        capsys,
+        "--index",
+        str(index_dir),
+        "ask",
+        "--stream",
+        "Who recommended withdrawing Ukrainian forces from Bakhmut?",
+    )
+    assert rc == 0
+    assert "Zaluzh" in out and "[1]" in out
+    assert "✓ sentence 1" in out
+    assert "[1] Bild: Zaluzhny recommended" in out
+    assert "first token" in out and "prompt tokens" in out
+
+
+def test_ask_json_abstains_off_topic(capsys: pytest.CaptureFixture[str], index_dir: Path) -> None:
+    rc, out, _ = _run(
+        capsys, "--index", str(index_dir), "ask", "--json", "Who won the 2022 FIFA World Cup?"
+    )
+    answer = json.loads(out)
+    assert rc == 0 and answer["abstained"] is True
+    assert answer["text"] == "The documents do not say." and answer["citations"] == []
+    assert answer["hits"]  # the closest passages are shown with the abstention

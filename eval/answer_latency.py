@@ -1,0 +1,67 @@
+"""Answer timings on ten seed questions: ``python -m eval.answer_latency [--index DIR]``.
+
+Loads the models once (reported separately), then asks each question in a fresh
+conversation and prints time to first token and total time (p50 and max), with the
+answer, its verdicts and whether it abstained. Figures for notes and docs, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from rag import Assistant
+
+QUESTIONS = [
+    "Who recommended withdrawing Ukrainian forces from Bakhmut?",
+    "How many inhabitants did Bakhmut have before the war?",
+    "Wer sagte, dass sich russische Soldaten massenhaft ergeben?",
+    "How many Ukrainian soldiers died on the first day of the counteroffensive near Bakhmut?",
+    "Wie viele Gebäude kontrolliert die Ukraine noch in Bakhmut?",
+    "What did Garry Kasparov call the reports of a ceasefire offer?",
+    "Who is Anton Gerashenko?",
+    "Was wird die Schlacht um Bakhmut genannt?",
+    "How many tanks did Ukraine lose in Bakhmut?",
+    "Who won the 2022 FIFA World Cup?",
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--index", type=Path, default=Path(".rag-index"))
+    args = p.parse_args(argv)
+    assistant = Assistant.open(args.index)
+    if not assistant.documents():
+        sys.stderr.write(f"{args.index} is empty; run: rag index seeds/\n")
+        return 2
+    t0 = time.perf_counter()
+    assistant.search("warm-up")
+    warm_up = getattr(assistant.generator, "warm_up", None)
+    if warm_up is not None:
+        warm_up()
+    print(f"model load: {time.perf_counter() - t0:.1f} s  ({assistant.generator.model_id})")
+    firsts, totals = [], []
+    for q in QUESTIONS:
+        a = assistant.ask(q)
+        t = a.timings
+        if t.first_token is not None:
+            firsts.append(t.first_token)
+        totals.append(t.total)
+        verdicts = "".join("✓" if s.verdict == "supported" else "✗" for s in a.sentences)
+        state = f"abstained ({a.reason})" if a.abstained else f"answered {verdicts}"
+        ttft = f"{t.first_token:5.1f}" if t.first_token is not None else "   — "
+        print(f"ttft {ttft} s  total {t.total:5.1f} s  prompt {a.prompt_tokens:4d} tok  "
+              f"{state}\n    Q: {q}\n    A: {a.text}")
+    if firsts:
+        print(f"time to first token: p50 {statistics.median(firsts):.1f} s, "
+              f"max {max(firsts):.1f} s (n={len(firsts)}; the first includes the prompt cache)")
+    print(f"total: p50 {statistics.median(totals):.1f} s, max {max(totals):.1f} s "
+          f"(n={len(totals)})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

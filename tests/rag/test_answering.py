@@ -1,0 +1,219 @@
+"""The answering pipeline with fakes passed in: hash embedder, scripted generator, checker."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rag import (
+    Answer,
+    AnswerEvent,
+    Assistant,
+    Config,
+    SentenceEvent,
+    SourcesEvent,
+    TokenEvent,
+    Turn,
+)
+from rag.config import AnswerConfig, IndexConfig
+from rag.verify import RuleOnlyChecker
+from tests.fakes import HashEmbedder, KeywordChecker, ScriptedGenerator
+
+
+def _assistant(
+    tmp_path: Path, seeds_copy: Path, generator: Any, checker: Any = None, **answer: Any
+) -> Assistant:
+    config = Config(
+        index=IndexConfig(dir=tmp_path / "ix"),
+        answer=AnswerConfig(min_relevance=answer.pop("min_relevance", 0.2), **answer),
+    )
+    a = Assistant.open(
+        config=config,
+        embedder=HashEmbedder(),
+        generator=generator,
+        checker=checker or KeywordChecker(),
+    )
+    a.add([seeds_copy])
+    return a
+
+
+def _quotes_exact(a: Assistant, answer: Answer) -> None:
+    for c in answer.citations:
+        assert a.document(c.doc_id).text[c.start : c.end] == c.quote
+    for e in answer.evidence:
+        assert a.document(e.doc_id).text[e.start : e.end] == e.text
+
+
+def test_cited_answer_is_verified_and_renumbered(tmp_path: Path, seeds_copy: Path) -> None:
+    gen = ScriptedGenerator("placeholder")
+    a = _assistant(tmp_path, seeds_copy, gen)
+    question = "Who recommended the withdrawal of Ukrainian forces from Bakhmut?"
+    hits = a.search(question)
+    # find which evidence number the Zaluzhny passage will get, then script the reply
+    events = list(a.stream(question))
+    evidence = next(e for e in events if isinstance(e, SourcesEvent)).evidence
+    n = next(e.number for e in evidence if "Zaluzhny a few weeks ago recommended" in e.text)
+    gen.replies = [
+        f"Zaluzhny recommended the withdrawal of Ukrainian forces [{n}]. He also likes chess [9]."
+    ]
+    events = list(a.stream(question))
+    kinds = [e.kind for e in events]
+    assert kinds[0] == "sources" and kinds[-1] == "answer"
+    assert kinds.index("token") < kinds.index("sentence")
+    answer = events[-1].answer  # type: ignore[union-attr]
+    assert not answer.abstained and hits
+    assert answer.text == "Zaluzhny recommended the withdrawal of Ukrainian forces [1]."
+    assert [s.verdict for s in answer.sentences] == ["supported", "unsupported"]
+    assert answer.sentences[1].reason == "no citation" and not answer.sentences[1].kept
+    assert len(answer.citations) == 1 and answer.citations[0].number == 1
+    _quotes_exact(a, answer)
+    assert answer.timings.first_token is not None and answer.timings.total > 0
+    assert answer.models["generator"] == "scripted"
+
+
+def test_wrong_number_is_corrected_to_the_supporting_passage(
+    tmp_path: Path, seeds_copy: Path
+) -> None:
+    gen = ScriptedGenerator("placeholder")
+    a = _assistant(tmp_path, seeds_copy, gen)
+    question = "Who recommended the withdrawal of Ukrainian forces from Bakhmut?"
+    evidence = next(e for e in a.stream(question) if isinstance(e, SourcesEvent)).evidence
+    right = next(e.number for e in evidence if "Zaluzhny a few weeks ago recommended" in e.text)
+    wrong = next(e.number for e in evidence if e.number != right)
+    gen.replies = [f"Zaluzhny recommended the withdrawal of Ukrainian forces [{wrong}]."]
+    answer = a.ask(question)
+    assert not answer.abstained
+    assert "citation corrected" in answer.sentences[0].reason
+    assert "Zaluzhny a few weeks ago recommended" in answer.citations[0].quote
+    _quotes_exact(a, answer)
+
+
+def test_nothing_supported_means_abstention_with_closest_passages(
+    tmp_path: Path, seeds_copy: Path
+) -> None:
+    gen = ScriptedGenerator("The mayor of Bakhmut is a famous violinist [1].")
+    a = _assistant(tmp_path, seeds_copy, gen)
+    answer = a.ask("Who is the mayor of Bakhmut?")
+    assert answer.abstained and answer.text == "The documents do not say."
+    assert "no sentence" in answer.reason
+    assert answer.hits and answer.citations == ()
+    assert answer.sentences[0].verdict == "unsupported"
+
+
+def test_number_mismatch_is_caught_by_the_rule(tmp_path: Path, seeds_copy: Path) -> None:
+    gen = ScriptedGenerator("placeholder")
+    checker = KeywordChecker()
+    a = _assistant(tmp_path, seeds_copy, gen, checker)
+    q = "How many people were in Boris's battalion when it arrived in December?"
+    evidence = next(e for e in a.stream(q) if isinstance(e, SourcesEvent)).evidence
+    n = next(e.number for e in evidence if "500 of us" in e.text)
+    gen.replies = [f"Boris said there were 5000 of them in the battalion [{n}]."]
+    checker.calls.clear()
+    answer = a.ask(q)
+    assert answer.abstained
+    assert "numbers not in the cited text: 5000" in answer.sentences[0].reason
+    assert checker.calls == []  # the rule failed for every passage: the judge was not asked
+
+
+def test_cannot_answer_phrase_abstains(tmp_path: Path, seeds_copy: Path) -> None:
+    a = _assistant(tmp_path, seeds_copy, ScriptedGenerator("Die Dokumente sagen dazu nichts."))
+    answer = a.ask("Wie viele Panzer verlor die Ukraine in Bakhmut?")
+    assert answer.abstained and answer.language == "de"
+    assert answer.text == "Die Dokumente sagen dazu nichts."
+    assert answer.reason == "the documents do not say"
+
+
+def test_irrelevant_question_abstains_before_generation(tmp_path: Path, seeds_copy: Path) -> None:
+    gen = ScriptedGenerator("should never be produced [1].")
+    a = _assistant(tmp_path, seeds_copy, gen, min_relevance=0.99)
+    events = list(a.stream("Who won the 2022 FIFA World Cup?"))
+    assert [e.kind for e in events] == ["sources", "answer"]
+    answer = events[-1].answer  # type: ignore[union-attr]
+    assert answer.abstained and "relevant enough" in answer.reason
+    assert gen.requests == [] and answer.timings.first_token is None
+
+
+def test_follow_up_is_condensed_with_history(tmp_path: Path, seeds_copy: Path) -> None:
+    gen = ScriptedGenerator(
+        "There were 500 of them [1].",
+        "How many soldiers were left in Boris's battalion a month later?",
+        "Only 150 were left [1].",
+    )
+    a = _assistant(tmp_path, seeds_copy, gen, checker=RuleOnlyChecker())
+    q1 = "How many soldiers were in Boris's battalion in December?"
+    first = a.ask(q1)
+    answer = a.ask("And how many were left a month later?", history=[Turn(q1, first)])
+    assert answer.standalone_question == (
+        "How many soldiers were left in Boris's battalion a month later?"
+    )
+    condense_prompt = gen.requests[1].messages[-1]["content"]
+    assert "Follow-up question: And how many were left a month later?" in condense_prompt
+    assert f"User: {q1}" in condense_prompt
+    # the retrieval and the answer prompt use the rewritten question
+    assert "Question: How many soldiers were left" in gen.requests[2].messages[-1]["content"]
+    # the first turn keeps its own citations
+    assert first.citations and all(c.number == 1 for c in first.citations)
+
+
+def test_stop_event_ends_generation(tmp_path: Path, seeds_copy: Path) -> None:
+    gen = ScriptedGenerator("word " * 200)
+    a = _assistant(tmp_path, seeds_copy, gen)
+    stop = threading.Event()
+    tokens = 0
+    final = None
+    for event in a.stream("Who recommended the withdrawal from Bakhmut?", stop=stop):
+        if isinstance(event, TokenEvent):
+            tokens += 1
+            if tokens == 3:
+                stop.set()
+        if isinstance(event, AnswerEvent):
+            final = event.answer
+    assert tokens == 3
+    assert final is not None and final.abstained and final.reason == "stopped by the user"
+
+
+def test_mark_mode_keeps_unsupported_sentences_flagged(tmp_path: Path, seeds_copy: Path) -> None:
+    gen = ScriptedGenerator("placeholder")
+    a = _assistant(tmp_path, seeds_copy, gen, unsupported="mark")
+    q = "Who recommended the withdrawal of Ukrainian forces from Bakhmut?"
+    evidence = next(e for e in a.stream(q) if isinstance(e, SourcesEvent)).evidence
+    n = next(e.number for e in evidence if "Zaluzhny a few weeks ago recommended" in e.text)
+    gen.replies = [
+        f"Zaluzhny recommended the withdrawal of Ukrainian forces [{n}]. "
+        f"The mayor plays violin [{n}]."
+    ]
+    answer = a.ask(q)
+    assert answer.text.endswith("The mayor plays violin [1] (unverified).")
+    assert [s.kept for s in answer.sentences] == [True, True]
+
+
+def test_answer_json_round_trip(tmp_path: Path, seeds_copy: Path) -> None:
+    import json
+
+    a = _assistant(tmp_path, seeds_copy, ScriptedGenerator("Die Dokumente sagen dazu nichts."))
+    d = json.loads(a.ask("Wer ist der Bürgermeister?").to_json())
+    assert d["abstained"] is True and isinstance(d["hits"], list)
+    assert set(d["timings"]) == {
+        "condense",
+        "retrieval",
+        "first_token",
+        "generation",
+        "verification",
+        "total",
+    }
+
+
+def test_empty_question_is_refused(tmp_path: Path, seeds_copy: Path) -> None:
+    a = _assistant(tmp_path, seeds_copy, ScriptedGenerator("x"))
+    with pytest.raises(ValueError, match="empty"):
+        a.ask("   ")
+
+
+def test_sentence_events_carry_verdicts(tmp_path: Path, seeds_copy: Path) -> None:
+    a = _assistant(tmp_path, seeds_copy, ScriptedGenerator("Something unrelated [1]."))
+    events = list(a.stream("Who recommended the withdrawal from Bakhmut?"))
+    sentence_events = [e for e in events if isinstance(e, SentenceEvent)]
+    assert len(sentence_events) == 1 and sentence_events[0].sentence.verdict == "unsupported"

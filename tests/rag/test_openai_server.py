@@ -1,0 +1,70 @@
+"""The OpenAI-compatible generator against a real llama.cpp server on 127.0.0.1.
+
+The server is the one xllamacpp carries, started here with the small 0.5B model; nothing
+is mocked: requests go over HTTP to a port on this machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from index.models import resolve_model_path
+from rag.generators import GenerationRequest, complete
+from rag.openai_compat import OpenAICompatibleGenerator
+from rag.prompts import judge_messages
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Any]:
+    import xllamacpp as xl
+
+    params = xl.CommonParams()
+    params.model.path = str(resolve_model_path("qwen2.5-coder-0.5b-instruct-q4_k_m"))
+    params.n_ctx = 2048
+    params.cpuparams.n_threads = 2
+    params.cpuparams_batch.n_threads = 2
+    params.verbosity = -1
+    # the default host is 127.0.0.1; the assertion below checks it
+    srv = xl.Server(params)
+    assert srv.listening_address.startswith("http://127.0.0.1:")
+    yield srv
+
+
+def test_streams_a_completion_over_http(server: Any) -> None:
+    gen = OpenAICompatibleGenerator(server.listening_address + "/v1", "local", "NO_SUCH_KEY_VAR")
+    pieces = list(
+        gen.stream(
+            GenerationRequest(
+                [{"role": "user", "content": "Reply with the single word: hello"}], max_tokens=8
+            )
+        )
+    )
+    assert len(pieces) >= 1
+    assert "hello" in "".join(pieces).casefold()
+    assert gen.model_id.startswith("local@http://127.0.0.1:")
+
+
+def test_yes_probability_over_http(server: Any) -> None:
+    gen = OpenAICompatibleGenerator(server.listening_address + "/v1", "local")
+    p_yes = gen.yes_probability(
+        judge_messages(
+            "Bakhmut had 70,000 inhabitants.", "70.000 Einwohner lebten vor dem Krieg in Bakhmut."
+        )
+    )
+    p_no = gen.yes_probability(
+        judge_messages(
+            "Paris is the capital of Germany.", "70.000 Einwohner lebten vor dem Krieg in Bakhmut."
+        )
+    )
+    assert 0.0 <= p_no < p_yes <= 1.0
+
+
+def test_bad_url_gives_a_clear_error(server: Any) -> None:
+    gen = OpenAICompatibleGenerator(server.listening_address + "/nope", "local")
+    with pytest.raises(RuntimeError, match=r"HTTP 404.*check the base URL"):
+        complete(gen, GenerationRequest([{"role": "user", "content": "hi"}], max_tokens=4))

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import pytest
+
+from rag.rules import check_rule, names, numbers
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("1,700 soldiers", {1700}),
+        ("1.700 Soldaten", {1700}),
+        ("1 700 soldiers", {1700}),
+        ("1700 Soldaten", {1700}),
+        ("70.000 Einwohner", {70000}),
+        ("a ratio of 1:7", {1, 7}),
+        ("seven Russians die", {7}),
+        ("sieben Russen sterben", {7}),
+        ("99 %", {99}),
+        ("1.5 million people", {1.5, 1_500_000}),
+        ("2,5 Millionen Menschen", {2.5, 2_500_000}),
+        ("the 376th day", {376}),
+        ("odds of 30/70", {30, 70}),
+        ("Winter 1942/43", {1942, 43}),
+        ("three weeks ago", {3}),
+        ("one of the soldiers", set()),
+    ],
+)
+def test_numbers_are_compared_by_value(text: str, values: set[float]) -> None:
+    assert numbers(text) == values
+
+
+@pytest.mark.parametrize(
+    ("claim", "cited", "claim_lang", "cited_lang", "ok", "missing"),
+    [
+        (
+            "Bakhmut had 70,000 inhabitants.",
+            "70.000 Einwohner lebten in Bakhmut",
+            "en",
+            "de",
+            True,
+            "",
+        ),
+        (
+            "Bakhmut had 17,000 inhabitants.",
+            "70.000 Einwohner lebten in Bakhmut",
+            "en",
+            "de",
+            False,
+            "17000",
+        ),
+        ("1700 soldiers died.", "17 soldiers died, and 1,700 more", "en", "en", True, ""),
+        ("17 soldiers died.", "1,700 soldiers died", "en", "en", False, "17"),
+        (
+            "Zaluzhnyi recommended it, according to Bild.",
+            "According to Bild, Zaluzhny recommended the withdrawal",
+            "en",
+            "en",
+            True,
+            "",
+        ),
+        (
+            "It was Zelensky who recommended it.",
+            "Zaluzhny recommended the withdrawal",
+            "en",
+            "en",
+            False,
+            "Zelensky",
+        ),
+        # a sentence's first word is not taken for a name ("Thousands", "Officially"); the
+        # judge has to catch a wrong name there
+        ("Zelensky recommended it.", "Zaluzhny recommended the withdrawal", "en", "en", True, ""),
+        # names are not checked across languages (Zelensky / Selenskyj) or in German
+        ("Zelensky ordered it.", "Selenskyj hat es befohlen", "en", "de", True, ""),
+        ("Die Soldaten ergaben sich.", "Russian soldiers surrendered", "de", "en", True, ""),
+    ],
+)
+def test_check_rule(
+    claim: str, cited: str, claim_lang: str, cited_lang: str, ok: bool, missing: str
+) -> None:
+    result = check_rule(claim, cited, claim_lang, cited_lang)
+    assert result.ok is ok
+    assert missing in result.reason
+
+
+def test_names_skip_sentence_starts() -> None:
+    assert names("According to Bild, General Zaluzhny left. The Russians took Krasna Gora.") == {
+        "Bild",
+        "General",
+        "Zaluzhny",
+        "Russians",
+        "Krasna",
+        "Gora",
+    }
