@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run setup models index test lint clean-index
+.PHONY: run chat setup models index browser test lint clean-index
 
 ## run: set everything up, index seeds/ and start the assistant on it
 run: index
@@ -29,13 +29,17 @@ models: $(STAMP)
 index: setup
 	$(BIN)/rag index seeds/
 
+## browser: Debian's Chromium for the UI test (Playwright drives it; it downloads no browser)
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
 ## lint: ruff and mypy
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
 ## test: lint, then the whole suite (unit tests with fakes, integration with real models)
-test: setup lint
+test: setup browser lint
 	$(BIN)/python -m pytest -q
 
 clean-index:

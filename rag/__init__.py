@@ -1,5 +1,6 @@
 """Grounded question answering over your own documents: the public API."""
 
+from index import DocumentNotFoundError, LoadError, ModelNotFoundError
 from rag.api import Assistant
 from rag.config import Config, load_config
 from rag.errors import ConfigError, RagError
@@ -27,8 +28,11 @@ __all__ = [
     "Citation",
     "Config",
     "ConfigError",
+    "DocumentNotFoundError",
     "Event",
     "Evidence",
+    "LoadError",
+    "ModelNotFoundError",
     "RagError",
     "SentenceEvent",
     "SourcesEvent",

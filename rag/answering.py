@@ -92,6 +92,13 @@ class Answerer:
         self.cfg = answer
         self.retrieval = retrieval
 
+    def warm_up(self) -> None:
+        # one token from the fixed prefix (system prompt + worked examples) puts it in the
+        # runtime's cache; llama.cpp then skips its prefill for every real question
+        messages = answer_messages("warm-up", [], "en")
+        for _ in self.generator.stream(GenerationRequest(messages, max_tokens=1)):
+            pass
+
     # steps ---------------------------------------------------------------------------------
     def condense(self, history: Sequence[Turn], question: str) -> str:
         """A follow-up rewritten to stand alone; without a language model, the previous

@@ -6,6 +6,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from index import (
     ChunkingOptions,
@@ -144,6 +145,38 @@ class Assistant:
         if not question.strip():
             raise ValueError("the question is empty")
         yield from self._get_answerer().stream(question, history, stop)
+
+    def warm_up(self) -> None:
+        """Load the embedder and the generator, and fill the generator's prompt cache with
+        the fixed part of the answer prompt, so the first question is as fast as the next."""
+        self.index.embed_query("warm-up")
+        self._get_answerer().warm_up()
+
+    def reconfigure(self, **sections: dict[str, Any]) -> None:
+        """Change settings at run time, e.g. ``reconfigure(answer={"max_tokens": 120})``.
+
+        Values are validated like the config file; a change of generator settings drops the
+        loaded generator and checker, so the next question builds them anew.
+        """
+        updates = {}
+        for name, values in sections.items():
+            current = getattr(self.config, name)
+            updates[name] = type(current).model_validate({**current.model_dump(), **values})
+        self.config = self.config.model_copy(update=updates)
+        generator_keys = {
+            "generator",
+            "model",
+            "base_url",
+            "openai_model",
+            "api_key_env",
+            "judge",
+            "n_ctx",
+            "threads",
+        }
+        if generator_keys & set(sections.get("answer", {})):
+            self._generator = None
+            self._checker = None
+        self._answerer = None
 
     def ask(self, question: str, history: Sequence[Turn] | None = None) -> Answer:
         for event in self.stream(question, history):

@@ -231,6 +231,48 @@ def cmd_judge_eval(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_chat(args: argparse.Namespace, config: Config) -> int:
+    from ui import build_app
+    from ui.app import LAUNCH_OPTIONS
+
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    assistant = _assistant(args, config)
+    if not assistant.documents():
+        seeds = Path(args.seeds)
+        if seeds.is_dir():
+            _out(f"the index is empty: indexing {seeds} first")
+            report = assistant.add([seeds], progress=True)
+            _out(
+                f"indexed {len(report.added)} documents, {report.chunks_embedded} passages "
+                f"in {report.seconds:.1f} s"
+            )
+    auth = None
+    if args.auth:
+        user, sep, password = args.auth.partition(":")
+        if not sep or not user or not password:
+            _err("error: --auth takes USER:PASSWORD")
+            return 2
+        auth = (user, password)
+    elif args.host not in ("127.0.0.1", "localhost", "::1"):
+        _err(f"warning: serving on {args.host} without --auth: anyone on the network can use it")
+    if not args.lazy:
+        t0 = time.perf_counter()
+        assistant.warm_up()  # models and prompt cache now, not on the first question
+        _out(f"models loaded in {time.perf_counter() - t0:.1f} s")
+    app = build_app(assistant)
+    _out(f"serving on http://{args.host}:{args.port}")
+    app.queue(default_concurrency_limit=1).launch(
+        server_name=args.host,
+        server_port=args.port,
+        auth=auth,
+        inbrowser=False,
+        show_error=True,
+        quiet=True,
+        **LAUNCH_OPTIONS,
+    )
+    return 0
+
+
 def cmd_docs(args: argparse.Namespace, config: Config) -> int:
     docs = _assistant(args, config).documents()
     if args.json:
@@ -307,6 +349,14 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="print the Answer as JSON")
     s.add_argument("--stream", action="store_true", help="print tokens as they are generated")
     s.set_defaults(func=cmd_ask)
+
+    s = sub.add_parser("chat", help="the chat UI in the browser (http://127.0.0.1:7860)")
+    s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    s.add_argument("--port", type=int, default=7860)
+    s.add_argument("--auth", default=None, help="USER:PASSWORD required to use the UI")
+    s.add_argument("--seeds", default="seeds", help="folder indexed when the index is empty")
+    s.add_argument("--lazy", action="store_true", help="load models on the first question")
+    s.set_defaults(func=cmd_chat)
 
     s = sub.add_parser("judge-eval", help="accuracy of the support check on labelled pairs")
     s.add_argument("--pairs", type=Path, default=Path("seeds/support_pairs.jsonl"))

@@ -1,3 +1,5 @@
-"""The Gradio chat UI (``build_app(assistant)``); imports only ``rag``. Built in a later issue."""
+"""The Gradio chat UI. ``build_app(assistant)`` builds it; importing loads nothing heavy."""
 
-__all__: list[str] = []
+from ui.app import build_app
+
+__all__ = ["build_app"]

@@ -1,0 +1,128 @@
+"""UI handlers called directly, with an assistant built from fakes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from rag import Assistant, Config
+from rag.config import AnswerConfig, IndexConfig
+from tests.fakes import HashEmbedder, KeywordChecker, ScriptedGenerator
+from ui import handlers
+from ui.render import render_sources
+
+
+def _assistant(tmp_path: Path, seeds_copy: Path, reply: str) -> Assistant:
+    config = Config(index=IndexConfig(dir=tmp_path / "ix"),
+                    answer=AnswerConfig(min_relevance=0.2))
+    a = Assistant.open(config=config, embedder=HashEmbedder(),
+                       generator=ScriptedGenerator(reply), checker=KeywordChecker())
+    a.add([seeds_copy])
+    return a
+
+
+def test_ask_streams_sources_then_tokens_then_a_cited_answer(
+    tmp_path: Path, seeds_copy: Path
+) -> None:
+    a = _assistant(tmp_path, seeds_copy, "placeholder")
+    q = "Who recommended the withdrawal of Ukrainian forces from Bakhmut?"
+    evidence = [e for e in a.stream(q) if e.kind == "sources"][0].evidence  # type: ignore[union-attr]
+    n = next(e.number for e in evidence if "Zaluzhny a few weeks ago" in e.text)
+    a.generator.replies = [  # type: ignore[attr-defined]
+        f"Zaluzhny recommended the withdrawal of Ukrainian forces [{n}]."
+    ]
+    frames = list(handlers.ask(a, q, None))
+    # the second frame shows the sources before any answer text exists
+    conv2, sources2, _ = frames[1]
+    assert 'class="source"' in sources2 and "cursor" in conv2 and "Zaluzhny recommended" not in conv2
+    conv, _sources, state = frames[-1]
+    assert 'class="answer final"' in conv
+    assert '<a class="cite" href="#src-1-1"' in conv
+    viewer = re.search(r'<div class="viewer" id="src-1-1".*?</div></div>', conv, re.S)
+    assert viewer and '<mark class="quote">' in viewer.group(0)
+    assert "✓ sentence 1" in conv
+    assert len(state.turns) == 1 and state.turns[0].question == q
+    # a follow-up keeps the first turn's HTML and numbers its own citations separately
+    frames = list(handlers.ask(a, "And what did Bild note?", state))
+    assert frames[-1][0].count('class="turn"') == 2
+
+
+def test_abstention_is_shown_as_such(tmp_path: Path, seeds_copy: Path) -> None:
+    a = _assistant(tmp_path, seeds_copy, "The documents do not say.")
+    conv, _s, _st = list(handlers.ask(a, "How many tanks did Ukraine lose in Bakhmut?", None))[-1]
+    assert "abstained" in conv and "No answer from the documents" in conv
+    assert "Closest passages" in conv and "cite" not in conv
+
+
+def test_document_text_is_escaped(tmp_path: Path) -> None:
+    from index.types import Span
+    from rag import Evidence
+
+    ev = Evidence(1, "d", "<script>alert(1)</script>", "en", 0, 10, "<b>x</b>", (Span(0, 8),), 3)
+    html = render_sources([ev])
+    assert "<script>" not in html and "&lt;script&gt;" in html and "<b>x</b>" not in html
+
+
+def test_stop_sets_the_event(tmp_path: Path, seeds_copy: Path) -> None:
+    state = handlers.ChatState()
+    handlers.stop(state)
+    assert state.stop.is_set()
+    handlers.stop(None)  # no conversation yet: nothing to stop
+
+
+@pytest.mark.parametrize(
+    ("name", "safe"),
+    [
+        ("notes.md", "notes.md"),
+        ("../../etc/passwd.txt", "passwd.txt"),
+        ("C:\\Users\\x\\Bericht 2023 (final).pdf", "Bericht_2023_final.pdf"),
+        ("$(rm -rf ~).md", "rm_-rf.md"),
+        ("..hidden.txt", "hidden.txt"),
+        ("x" * 300 + ".docx", "x" * 90 + ".docx"),
+        ("noext", "noext"),
+    ],
+)
+def test_safe_name(name: str, safe: str) -> None:
+    assert handlers.safe_name(name) == safe
+
+
+def test_upload_indexes_good_files_and_reports_bad_ones(tmp_path: Path, seeds_copy: Path) -> None:
+    a = _assistant(tmp_path, seeds_copy, "x")
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    good = incoming / "ferry notes.md"
+    good.write_text("# Ferry\n\nThe ferry was painted green in 1911 by Ilse Brandt.")
+    empty = incoming / "empty.txt"
+    empty.write_text("")
+    exe = incoming / "tool.exe"
+    exe.write_bytes(b"MZ")
+    big = incoming / "big.txt"
+    big.write_text("a" * 2000)
+    before = len(a.documents())
+    status, rows = handlers.upload(a, [str(good), str(empty), str(exe), str(big)],
+                                   tmp_path / "uploads", max_bytes=1000)
+    assert "Indexed 1 file(s)" in status
+    assert "empty.txt: the file is empty" in status
+    assert "tool.exe: unsupported type" in status and "big.txt: larger than" in status
+    assert len(rows) == before + 1
+    assert sorted(p.name for p in (tmp_path / "uploads").iterdir()) == ["ferry_notes.md"]
+    doc_id = next(r[0] for r in rows if r[1] == "Ferry")
+    status, rows = handlers.remove_document(a, doc_id, tmp_path / "uploads")
+    assert status == "Removed “Ferry”." and len(rows) == before
+    assert list((tmp_path / "uploads").iterdir()) == []
+    status, _ = handlers.remove_document(a, "nope", tmp_path / "uploads")
+    assert "No document" in status
+
+
+def test_settings_are_validated_and_applied(tmp_path: Path, seeds_copy: Path) -> None:
+    a = _assistant(tmp_path, seeds_copy, "x")
+    msg = handlers.apply_settings(a, handlers.Settings("extractive", "", "", 3, 128))
+    assert msg.startswith("Settings applied")
+    assert a.config.answer.generator == "extractive" and a.config.retrieval.k == 3
+    assert a.generator.model_id == "extractive"  # rebuilt from the new settings
+    msg = handlers.apply_settings(a, handlers.Settings("openai", "", "", 3, 128))
+    assert "needs a base URL" in msg
+    msg = handlers.apply_settings(a, handlers.Settings("extractive", "", "", 3, 5))
+    assert msg.startswith("⚠") and "max_tokens" in msg
