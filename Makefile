@@ -4,10 +4,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run chat setup models index browser test lint clean-index
+.PHONY: run ask setup models index browser test lint clean-index
 
-## run: set everything up, index seeds/ and start the assistant on it
+## run: set everything up, index seeds/ and start the chat UI on http://127.0.0.1:7860
 run: index
+	$(BIN)/rag chat
+
+## ask: the same assistant as a conversation in the terminal
+ask: index
 	$(BIN)/rag ask --stream
 
 ## setup: virtual environment, CPU torch first, the package with dev tools, default models

@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -256,9 +257,9 @@ def cmd_chat(args: argparse.Namespace, config: Config) -> int:
     elif args.host not in ("127.0.0.1", "localhost", "::1"):
         _err(f"warning: serving on {args.host} without --auth: anyone on the network can use it")
     if not args.lazy:
-        t0 = time.perf_counter()
-        assistant.warm_up()  # models and prompt cache now, not on the first question
-        _out(f"models loaded in {time.perf_counter() - t0:.1f} s")
+        # models and prompt cache load beside the server: the page is usable at once, and a
+        # question asked meanwhile waits on the same locks instead of loading twice
+        threading.Thread(target=assistant.warm_up, name="warm-up", daemon=True).start()
     app = build_app(assistant)
     _out(f"serving on http://{args.host}:{args.port}")
     app.queue(default_concurrency_limit=1).launch(

@@ -25,9 +25,16 @@ pytestmark = pytest.mark.integration
 
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-quic", "--no-first-run",
-                 "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 
 def _free_port() -> int:
@@ -41,14 +48,29 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     work = tmp_path_factory.mktemp("chat")
     shutil.copytree(SEEDS, work / "seeds", ignore=shutil.ignore_patterns("*.jsonl"))
     port = _free_port()
-    env = dict(os.environ, HF_HUB_OFFLINE="1", HF_HUB_DISABLE_TELEMETRY="1",
-               GRADIO_ANALYTICS_ENABLED="False")
+    env = dict(
+        os.environ,
+        HF_HUB_OFFLINE="1",
+        HF_HUB_DISABLE_TELEMETRY="1",
+        GRADIO_ANALYTICS_ENABLED="False",
+    )
     log = (work / "chat.log").open("w")
     t0 = time.monotonic()
     proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "rag"), "--index", str(work / "index"), "chat",
-         "--port", str(port), "--seeds", str(work / "seeds")],
-        cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            str(Path(sys.executable).parent / "rag"),
+            "--index",
+            str(work / "index"),
+            "chat",
+            "--port",
+            str(port),
+            "--seeds",
+            str(work / "seeds"),
+        ],
+        cwd=work,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}/"
     try:
@@ -120,8 +142,11 @@ def test_asks_and_opens_the_cited_source(page: Any) -> None:
 
 def test_upload_then_ask_what_only_it_answers(page: Any, tmp_path: Path) -> None:
     note = tmp_path / "ferry notes.md"
-    note.write_text("# Ferry notes\n\nThe old Bakhmutka ferry was painted green in 1911 by the "
-                    "harbour master Ilse Brandt.\n", "utf-8")
+    note.write_text(
+        "# Ferry notes\n\nThe old Bakhmutka ferry was painted green in 1911 by the "
+        "harbour master Ilse Brandt.\n",
+        "utf-8",
+    )
     page.get_by_role("tab", name="Documents").click()
     page.set_input_files("#upload input[type=file]", str(note))
     page.click("#add-files")

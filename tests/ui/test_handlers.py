@@ -15,10 +15,13 @@ from ui.render import render_sources
 
 
 def _assistant(tmp_path: Path, seeds_copy: Path, reply: str) -> Assistant:
-    config = Config(index=IndexConfig(dir=tmp_path / "ix"),
-                    answer=AnswerConfig(min_relevance=0.2))
-    a = Assistant.open(config=config, embedder=HashEmbedder(),
-                       generator=ScriptedGenerator(reply), checker=KeywordChecker())
+    config = Config(index=IndexConfig(dir=tmp_path / "ix"), answer=AnswerConfig(min_relevance=0.2))
+    a = Assistant.open(
+        config=config,
+        embedder=HashEmbedder(),
+        generator=ScriptedGenerator(reply),
+        checker=KeywordChecker(),
+    )
     a.add([seeds_copy])
     return a
 
@@ -28,7 +31,7 @@ def test_ask_streams_sources_then_tokens_then_a_cited_answer(
 ) -> None:
     a = _assistant(tmp_path, seeds_copy, "placeholder")
     q = "Who recommended the withdrawal of Ukrainian forces from Bakhmut?"
-    evidence = [e for e in a.stream(q) if e.kind == "sources"][0].evidence  # type: ignore[union-attr]
+    evidence = next(e for e in a.stream(q) if e.kind == "sources").evidence  # type: ignore[union-attr]
     n = next(e.number for e in evidence if "Zaluzhny a few weeks ago" in e.text)
     a.generator.replies = [  # type: ignore[attr-defined]
         f"Zaluzhny recommended the withdrawal of Ukrainian forces [{n}]."
@@ -36,7 +39,9 @@ def test_ask_streams_sources_then_tokens_then_a_cited_answer(
     frames = list(handlers.ask(a, q, None))
     # the second frame shows the sources before any answer text exists
     conv2, sources2, _ = frames[1]
-    assert 'class="source"' in sources2 and "cursor" in conv2 and "Zaluzhny recommended" not in conv2
+    assert (
+        'class="source"' in sources2 and "cursor" in conv2 and "Zaluzhny recommended" not in conv2
+    )
     conv, _sources, state = frames[-1]
     assert 'class="answer final"' in conv
     assert '<a class="cite" href="#src-1-1"' in conv
@@ -101,8 +106,9 @@ def test_upload_indexes_good_files_and_reports_bad_ones(tmp_path: Path, seeds_co
     big = incoming / "big.txt"
     big.write_text("a" * 2000)
     before = len(a.documents())
-    status, rows = handlers.upload(a, [str(good), str(empty), str(exe), str(big)],
-                                   tmp_path / "uploads", max_bytes=1000)
+    status, rows = handlers.upload(
+        a, [str(good), str(empty), str(exe), str(big)], tmp_path / "uploads", max_bytes=1000
+    )
     assert "Indexed 1 file(s)" in status
     assert "empty.txt: the file is empty" in status
     assert "tool.exe: unsupported type" in status and "big.txt: larger than" in status
