@@ -221,6 +221,64 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace, config: Config) -> int:
+    from eval.dataset import load_dataset
+    from eval.report import check_thresholds, parse_thresholds, write_report
+    from eval.runner import run_dataset, score
+
+    minimum = parse_thresholds(args.min)
+    examples = load_dataset(args.dataset)[: args.limit or None]
+    corpus = args.corpus or args.dataset.parent
+    index_dir = args.index or args.out / "index"
+    assistant = Assistant.open(index_dir, config=config)
+    report = assistant.add([corpus], progress=True)
+    _out(
+        f"corpus {corpus}: {len(assistant.documents())} documents "
+        f"({report.chunks_embedded} passages embedded now)"
+    )
+
+    def show(r: Any) -> None:
+        mark = "✓" if r.correct else "✗"
+        state = "abstained" if r.abstained else "answered"
+        _out(f"{mark} {r.example.id:6} {state:9} {r.total:5.1f} s  {r.example.question[:70]}")
+
+    t0 = time.perf_counter()
+    results = run_dataset(assistant, examples, on_result=show)
+    scores = score(results, assistant.checker, config.answer.judge_threshold)
+    meta = {
+        "dataset": str(args.dataset),
+        "examples": len(examples),
+        "judge": assistant.checker.name,
+        "models": json.dumps(
+            {"embedder": assistant.index.embedder.name, "generator": assistant.generator.model_id}
+        ),
+        "seconds": round(time.perf_counter() - t0, 1),
+    }
+    paths = write_report(args.out, {"ours": scores}, {"ours": results}, meta)
+    _out("")
+    for name in (
+        "recall@5",
+        "mrr",
+        "key_fact_accuracy",
+        "citation_recall",
+        "citation_precision",
+        "faithfulness",
+        "quote_exact",
+        "abstention_f1",
+        "answered_precision",
+        "accuracy",
+        "ttft_p50",
+        "total_p50",
+    ):
+        value = scores["all"].get(name)
+        _out(f"{name:20} {'undefined' if value is None else f'{value:.3f}'}")
+    _out("wrote " + ", ".join(str(p) for p in paths))
+    failures = check_thresholds(scores, minimum)
+    for f in failures:
+        _err(f"threshold failed: {f}")
+    return 1 if failures else 0
+
+
 def cmd_judge_eval(args: argparse.Namespace, config: Config) -> int:
     from eval.judge_eval import evaluate_judge, load_pairs, render, score_pairs
 
@@ -345,6 +403,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_search)
 
+    _more_commands(sub)
+    return p
+
+
+def _more_commands(sub: Any) -> None:
     s = sub.add_parser("ask", help="a grounded, cited answer; no question starts a conversation")
     s.add_argument("question", nargs="?")
     s.add_argument("--json", action="store_true", help="print the Answer as JSON")
@@ -358,6 +421,30 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--seeds", default="seeds", help="folder indexed when the index is empty")
     s.add_argument("--lazy", action="store_true", help="load models on the first question")
     s.set_defaults(func=cmd_chat)
+
+    s = sub.add_parser("eval", help="grounding evaluation of a QA dataset (JSONL)")
+    s.add_argument("dataset", type=Path)
+    s.add_argument(
+        "--corpus",
+        type=Path,
+        default=None,
+        help="documents to index (default: the dataset's folder)",
+    )
+    s.add_argument(
+        "--out",
+        type=Path,
+        default=Path("eval-report"),
+        help="report folder; also holds the eval index unless --index is given",
+    )
+    s.add_argument(
+        "--min",
+        action="append",
+        default=[],
+        metavar="METRIC=VALUE",
+        help="fail when METRIC is below VALUE (latency metrics: above)",
+    )
+    s.add_argument("--limit", type=int, default=0, help="only the first N examples")
+    s.set_defaults(func=cmd_eval)
 
     s = sub.add_parser("judge-eval", help="accuracy of the support check on labelled pairs")
     s.add_argument("--pairs", type=Path, default=Path("seeds/support_pairs.jsonl"))
@@ -378,7 +465,6 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--force", action="store_true", help="fetch again even when present")
     s.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     s.set_defaults(func=cmd_models)
-    return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,6 +14,8 @@ from rag import (
     AnswerEvent,
     Assistant,
     DocumentNotFoundError,
+    ModelNotFoundError,
+    RagError,
     SentenceEvent,
     SourcesEvent,
     TokenEvent,
@@ -23,6 +25,7 @@ from ui.render import (
     PendingTurn,
     render_answer,
     render_conversation,
+    render_error,
     render_pending,
     render_sources,
 )
@@ -62,13 +65,25 @@ def ask(
         return
     state.stop.clear()
     pending = PendingTurn(question)
+    sources = render_sources([], "searching…")
+    yield render_conversation([*state.rendered, render_pending(pending)]), sources, state
+    try:
+        yield from _stream_turn(assistant, state, pending, sources)
+    except (RagError, ModelNotFoundError, RuntimeError, OSError, ValueError) as exc:
+        # a missing model or an unreachable server: say so in the conversation, keep it usable
+        state.rendered.append(render_error(question, str(exc)))
+        yield render_conversation(state.rendered), render_sources([]), state
+
+
+def _stream_turn(
+    assistant: Assistant, state: ChatState, pending: PendingTurn, sources: str
+) -> Iterator[tuple[str, str, ChatState]]:
+    question = pending.question
     turn = len(state.turns) + 1
 
     def view() -> str:
         return render_conversation([*state.rendered, render_pending(pending)])
 
-    sources = render_sources([], "searching…")
-    yield view(), sources, state
     for event in assistant.stream(question, state.turns or None, stop=state.stop):
         if isinstance(event, SourcesEvent):
             pending.status = "writing the answer…" if event.evidence else "checking…"

@@ -121,6 +121,14 @@ def render_answer(
     )
 
 
+def render_error(question: str, message: str) -> str:
+    return (
+        f'<div class="question">{_esc(question)}</div>'
+        f'<div class="answer final error"><div class="abstain-label">Could not answer</div>'
+        f"<p>{_esc(message)}</p></div>"
+    )
+
+
 def render_pending(p: PendingTurn) -> str:
     text = _esc(p.text) if p.text else ""
     return (

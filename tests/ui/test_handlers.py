@@ -132,3 +132,21 @@ def test_settings_are_validated_and_applied(tmp_path: Path, seeds_copy: Path) ->
     assert "needs a base URL" in msg
     msg = handlers.apply_settings(a, handlers.Settings("extractive", "", "", 3, 5))
     assert msg.startswith("⚠") and "max_tokens" in msg
+
+
+def test_a_failing_generator_is_reported_in_the_conversation(
+    tmp_path: Path, seeds_copy: Path
+) -> None:
+    class Broken(ScriptedGenerator):
+        def stream(self, request, stop=None):  # type: ignore[no-untyped-def]
+            raise RuntimeError("http://127.0.0.1:9/v1 answered HTTP 404: check the base URL")
+            yield ""
+
+    a = _assistant(tmp_path, seeds_copy, "x")
+    a._generator = Broken()
+    a._answerer = None
+    conv, _s, state = list(handlers.ask(a, "Who recommended the withdrawal from Bakhmut?", None))[
+        -1
+    ]
+    assert "Could not answer" in conv and "HTTP 404" in conv
+    assert state.turns == []  # a failed turn is not part of the conversation

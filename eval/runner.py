@@ -1,0 +1,190 @@
+"""Run a QA dataset through an assistant and score it: claims → verdicts → ratios.
+
+Each example is answered like a user's question (with its earlier turns, if any); the
+result keeps what every metric needs, so scoring is a separate, explicit step.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from eval.dataset import Example
+from eval.metrics import (
+    abstention_scores,
+    citation_scores,
+    exact_match,
+    key_facts_hit,
+    mean,
+    mrr,
+    ndcg_at,
+    percentile,
+    recall_at,
+    token_f1,
+)
+from rag import Answer, Assistant, Timings, Turn
+from rag.verify import SupportChecker, check_sentence
+
+__all__ = ["ExampleResult", "run_dataset", "score"]
+
+
+@dataclass(frozen=True)
+class ExampleResult:
+    example: Example
+    answer: str
+    abstained: bool
+    reason: str
+    ranked_docs: tuple[str, ...]  # file names of the hits' documents, best first, distinct
+    # every sentence of the draft answer: (text, ((quote, language), ...), verified at answer time)
+    sentences: tuple[tuple[str, tuple[tuple[str, str], ...], bool], ...]
+    quotes_exact: tuple[bool, ...]  # per citation: quote == document.text[start:end]
+    cited_docs: tuple[str, ...]
+    first_token: float | None
+    total: float
+
+    @property
+    def correct(self) -> bool:
+        if not self.example.answerable:
+            return self.abstained
+        return not self.abstained and key_facts_hit(self.answer, self.example.key_facts)
+
+
+def _history(example: Example) -> list[Turn]:
+    turns = []
+    for q, a in example.history:
+        answer = Answer(q, q, example.language, a, (), (), False, "", (), (), Timings())
+        turns.append(Turn(q, answer))
+    return turns
+
+
+def _result(assistant: Assistant, example: Example, answer: Answer) -> ExampleResult:
+    sources: dict[str, str] = {}
+
+    def name(doc_id: str) -> str:
+        if doc_id not in sources:
+            sources[doc_id] = Path(assistant.document(doc_id).source).name
+        return sources[doc_id]
+
+    ranked: list[str] = []
+    for h in answer.hits:
+        if name(h.chunk.doc_id) not in ranked:
+            ranked.append(name(h.chunk.doc_id))
+    by_number = {c.number: c for c in answer.citations}
+    sentences = tuple(
+        (
+            s.text,
+            tuple(
+                (by_number[n].quote, by_number[n].language) for n in s.citations if n in by_number
+            ),
+            s.verdict == "supported",
+        )
+        for s in answer.sentences
+    )
+    exact = tuple(
+        assistant.document(c.doc_id).text[c.start : c.end] == c.quote for c in answer.citations
+    )
+    return ExampleResult(
+        example=example,
+        answer=answer.text,
+        abstained=answer.abstained,
+        reason=answer.reason,
+        ranked_docs=tuple(ranked),
+        sentences=sentences,
+        quotes_exact=exact,
+        cited_docs=tuple(name(c.doc_id) for c in answer.citations),
+        first_token=answer.timings.first_token,
+        total=answer.timings.total,
+    )
+
+
+def run_dataset(
+    assistant: Assistant,
+    examples: Sequence[Example],
+    on_result: Callable[[ExampleResult], None] | None = None,
+) -> list[ExampleResult]:
+    results = []
+    for ex in examples:
+        answer = assistant.ask(ex.question, history=_history(ex) or None)
+        result = _result(assistant, ex, answer)
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+    return results
+
+
+def _supports(checker: SupportChecker, threshold: float, question: str, lang: str) -> Any:
+    def supports(text: str, cited: Sequence[tuple[str, str]]) -> bool:
+        return check_sentence(
+            text, lang, list(cited), checker, threshold=threshold, question=question
+        ).supported
+
+    return supports
+
+
+def _group_scores(
+    results: Sequence[ExampleResult], checker: SupportChecker, threshold: float, k: int
+) -> dict[str, float | None]:
+    answerable = [r for r in results if r.example.answerable]
+    answered = [r for r in results if not r.abstained]
+    kept: list[float] = []
+    recalls: list[float | None] = []
+    precisions: list[float | None] = []
+    # Scored on the draft: every sentence the model wrote, with the citations it ended up
+    # with, including sentences the assistant then removed. The visible answer holds only
+    # verified sentences, so scoring it alone would give 1.0 by construction.
+    for r in results:
+        sup = _supports(checker, threshold, r.example.question, r.example.language)
+        rec, prec = citation_scores([(t, c) for t, c, _ok in r.sentences], sup)
+        recalls.append(rec)
+        precisions.append(prec)
+        kept.extend(float(ok) for _t, _c, ok in r.sentences)
+    abst = abstention_scores(
+        [not r.example.answerable for r in results], [r.abstained for r in results]
+    )
+    firsts = [r.first_token for r in results if r.first_token is not None]
+    totals = [r.total for r in results]
+    exact = [e for r in results for e in r.quotes_exact]
+    return {
+        "n": float(len(results)),
+        f"recall@{k}": mean([recall_at(r.ranked_docs, r.example.gold_docs, k) for r in results]),
+        "mrr": mean([mrr(r.ranked_docs, r.example.gold_docs) for r in results]),
+        "ndcg@10": mean([ndcg_at(r.ranked_docs, r.example.gold_docs) for r in results]),
+        "key_fact_accuracy": mean(
+            [float(key_facts_hit(r.answer, r.example.key_facts)) for r in answerable]
+        )
+        if answerable
+        else None,
+        "exact_match": mean([exact_match(r.answer, r.example.answers) for r in answerable]),
+        "token_f1": mean([token_f1(r.answer, r.example.answers) for r in answerable]),
+        "citation_recall": mean(recalls),
+        "citation_precision": mean(precisions),
+        "faithfulness": mean(kept),  # draft sentences verified / all draft sentences
+        "quote_exact": mean([float(e) for e in exact]),
+        "abstention_precision": abst["precision"],
+        "abstention_recall": abst["recall"],
+        "abstention_f1": abst["f1"],
+        "answered_precision": mean([float(r.correct) for r in answered]) if answered else None,
+        "accuracy": mean([float(r.correct) for r in results]),
+        "ttft_p50": percentile(firsts, 0.5),
+        "ttft_p95": percentile(firsts, 0.95),
+        "total_p50": percentile(totals, 0.5),
+        "total_p95": percentile(totals, 0.95),
+    }
+
+
+def score(
+    results: Sequence[ExampleResult], checker: SupportChecker, threshold: float, k: int = 5
+) -> dict[str, dict[str, float | None]]:
+    """Metrics for all results, then per language ("lang:de") and per tag ("tag:number")."""
+    groups: dict[str, list[ExampleResult]] = defaultdict(list)
+    for r in results:
+        groups["all"].append(r)
+        groups[f"lang:{r.example.language}"].append(r)
+        for t in r.example.tags:
+            groups[f"tag:{t}"].append(r)
+        if not r.example.tags:
+            groups["tag:(none)"].append(r)
+    return {name: _group_scores(rs, checker, threshold, k) for name, rs in sorted(groups.items())}
