@@ -7,13 +7,10 @@ answer, its verdicts and whether it abstained. Figures for notes and docs, not a
 
 from __future__ import annotations
 
-import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
-from rag import Assistant
+from eval.common import open_indexed, script_parser
 
 QUESTIONS = [
     "Who recommended withdrawing Ukrainian forces from Bakhmut?",
@@ -30,12 +27,9 @@ QUESTIONS = [
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--index", type=Path, default=Path(".rag-index"))
-    args = p.parse_args(argv)
-    assistant = Assistant.open(args.index)
-    if not assistant.documents():
-        sys.stderr.write(f"{args.index} is empty; run: rag index seeds/\n")
+    args = script_parser(__doc__).parse_args(argv)
+    assistant = open_indexed(args.index)
+    if assistant is None:
         return 2
     t0 = time.perf_counter()
     assistant.warm_up()

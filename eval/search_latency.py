@@ -7,13 +7,11 @@ model. Figures, not pass/fail: speed goals are read off this output.
 
 from __future__ import annotations
 
-import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
-from rag import Assistant
+from eval.common import open_indexed, script_parser
+from eval.metrics import percentile
 
 QUERIES = [
     "Who recommended withdrawing Ukrainian forces from Bakhmut?",
@@ -39,19 +37,12 @@ QUERIES = [
 ]
 
 
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--index", type=Path, default=Path(".rag-index"))
+    p = script_parser(__doc__)
     p.add_argument("-k", type=int, default=5)
     args = p.parse_args(argv)
-    assistant = Assistant.open(args.index)
-    if not assistant.documents():
-        sys.stderr.write(f"{args.index} is empty; run: rag index seeds/\n")
+    assistant = open_indexed(args.index)
+    if assistant is None:
         return 2
     t0 = time.perf_counter()
     assistant.search("warm-up query", k=args.k)
@@ -69,8 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"index {args.index}: {len(assistant.documents())} documents, {chunks} chunks")
     print(f"model load + first query: {load:.2f} s")
     for label, xs in (("with query embedding", with_embed), ("without (vector given)", without)):
+        p95 = percentile(xs, 0.95) or 0.0
         print(
-            f"{label:24} p50 {statistics.median(xs):7.1f} ms  p95 {_pct(xs, 0.95):7.1f} ms  "
+            f"{label:24} p50 {statistics.median(xs):7.1f} ms  p95 {p95:7.1f} ms  "
             f"max {max(xs):7.1f} ms  (n={len(xs)})"
         )
     return 0

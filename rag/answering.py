@@ -124,17 +124,25 @@ class Answerer:
             "judge": self.checker.name,
         }
 
-    def _abstain(
-        self, d: _Draft, reason: str, timings: Timings, sentences: Sequence[AnswerSentence] = ()
+    def _finish(
+        self,
+        d: _Draft,
+        timings: Timings,
+        text: str,
+        sentences: Sequence[AnswerSentence] = (),
+        *,
+        citations: Sequence[Citation] = (),
+        reason: str = "",
     ) -> Answer:
+        """The final ``Answer``; an empty ``reason`` means it answered, any other abstained."""
         return Answer(
             question=d.question,
             standalone_question=d.standalone,
             language=d.lang,
-            text=CANNOT_ANSWER.get(d.lang, CANNOT_ANSWER["en"]),
+            text=text,
             sentences=tuple(sentences),
-            citations=(),
-            abstained=True,
+            citations=tuple(citations),
+            abstained=bool(reason),
             reason=reason,
             hits=tuple(d.hits),
             evidence=tuple(d.evidence),
@@ -143,6 +151,12 @@ class Answerer:
             raw_text=d.raw,
             prompt_tokens=d.prompt_tokens,
         )
+
+    def _abstain(
+        self, d: _Draft, reason: str, timings: Timings, sentences: Sequence[AnswerSentence] = ()
+    ) -> Answer:
+        cannot = CANNOT_ANSWER.get(d.lang, CANNOT_ANSWER["en"])
+        return self._finish(d, timings, cannot, sentences, reason=reason)
 
     # the pipeline --------------------------------------------------------------------------
     def stream(
@@ -287,22 +301,7 @@ class Answerer:
             out.append(_sentence(p, c, nums, mode, kept=k))
             if k:
                 parts.append(_render(p.text, nums, c.supported))
-        return Answer(
-            question=d.question,
-            standalone_question=d.standalone,
-            language=d.lang,
-            text=" ".join(parts),
-            sentences=tuple(out),
-            citations=citations,
-            abstained=False,
-            reason="",
-            hits=tuple(d.hits),
-            evidence=tuple(d.evidence),
-            timings=timings,
-            models=self._models(),
-            raw_text=d.raw,
-            prompt_tokens=d.prompt_tokens,
-        )
+        return self._finish(d, timings, " ".join(parts), out, citations=citations)
 
 
 def _render(text: str, numbers: tuple[int, ...], supported: bool) -> str:

@@ -118,7 +118,10 @@ class Assistant:
     @property
     def checker(self) -> SupportChecker:
         if self._checker is None:
-            self._checker = make_checker(self.config.answer, self.generator)
+            # verdicts persist beside the index: a re-run of an evaluation is fast
+            self._checker = make_checker(
+                self.config.answer, self.generator, self.index.root / "verdicts.jsonl"
+            )
         return self._checker
 
     def _get_answerer(self) -> Answerer:

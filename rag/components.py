@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from rag.config import AnswerConfig, IndexConfig
 from rag.errors import ConfigError
@@ -45,22 +46,24 @@ def make_generator(answer: AnswerConfig, index: IndexConfig) -> Generator:
         ) from None
 
 
-def _model_judge(generator: Generator) -> SupportChecker:
+def _model_judge(generator: Generator, cache_file: Path | None) -> SupportChecker:
     if not isinstance(generator, LogprobModel):
         # the extractive generator has no model to ask; only the rule can check
         return RuleOnlyChecker()
-    return ModelJudge(generator)
+    return ModelJudge(generator, cache_file=cache_file)
 
 
-CHECKERS: dict[str, Callable[[Generator], SupportChecker]] = {
+CHECKERS: dict[str, Callable[[Generator, Path | None], SupportChecker]] = {
     "model": _model_judge,
-    "rule-only": lambda _generator: RuleOnlyChecker(),
+    "rule-only": lambda _generator, _cache: RuleOnlyChecker(),
 }
 
 
-def make_checker(answer: AnswerConfig, generator: Generator) -> SupportChecker:
+def make_checker(
+    answer: AnswerConfig, generator: Generator, cache_file: Path | None = None
+) -> SupportChecker:
     try:
-        return CHECKERS[answer.judge](generator)
+        return CHECKERS[answer.judge](generator, cache_file)
     except KeyError:
         known = ", ".join(sorted(CHECKERS))
         raise ConfigError(

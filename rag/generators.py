@@ -138,3 +138,39 @@ def make_generator(name: str, factories: dict[str, GeneratorFactory], **kwargs: 
 def first_token_candidates(top: Sequence[dict[str, Any]]) -> list[tuple[str, float]]:
     """(token, logprob) pairs from an OpenAI-style ``top_logprobs`` list."""
     return [(str(t.get("token", "")), float(t.get("logprob", -math.inf))) for t in top]
+
+
+def chat_body(request: GenerationRequest) -> dict[str, Any]:
+    """The OpenAI-style body of a streamed chat completion for ``request``."""
+    body: dict[str, Any] = {
+        "messages": request.messages,
+        "max_tokens": request.max_tokens,
+        "temperature": request.temperature,
+        "stream": True,
+    }
+    if request.stop_words:
+        body["stop"] = list(request.stop_words)
+    return body
+
+
+def judge_body(messages: list[Message]) -> dict[str, Any]:
+    """One token, greedy, with the top log-probabilities of that token."""
+    return {
+        "messages": messages,
+        "max_tokens": 1,
+        "temperature": 0.0,
+        "logprobs": True,
+        "top_logprobs": 10,
+    }
+
+
+def yes_probability_from_choice(choice: dict[str, Any]) -> float:
+    """P(yes) from the first choice of a chat completion made with ``judge_body``."""
+    content = (choice.get("logprobs") or {}).get("content") or []
+    if not content:
+        # a server without logprobs: fall back to the word it answered
+        word = str((choice.get("message") or {}).get("content", "")).strip().casefold()
+        return 1.0 if word.startswith(("yes", "ja")) else 0.0 if word else 0.5
+    return yes_probability_from_top_logprobs(
+        first_token_candidates(content[0].get("top_logprobs", []))
+    )

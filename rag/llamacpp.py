@@ -17,8 +17,9 @@ from typing import Any
 from index.models import resolve_model_path
 from rag.generators import (
     GenerationRequest,
-    first_token_candidates,
-    yes_probability_from_top_logprobs,
+    chat_body,
+    judge_body,
+    yes_probability_from_choice,
 )
 from rag.prompts import Message
 
@@ -87,14 +88,7 @@ class LlamaCppGenerator:
         self, request: GenerationRequest, stop: threading.Event | None = None
     ) -> Iterator[str]:
         server, lock = self._server()
-        body: dict[str, Any] = {
-            "messages": request.messages,
-            "max_tokens": request.max_tokens,
-            "temperature": request.temperature,
-            "stream": True,
-        }
-        if request.stop_words:
-            body["stop"] = list(request.stop_words)
+        body = chat_body(request)
         pieces: queue.Queue[str | BaseException | None] = queue.Queue()
         cancelled = threading.Event()
 
@@ -128,20 +122,8 @@ class LlamaCppGenerator:
 
     def yes_probability(self, messages: list[Message]) -> float:
         server, lock = self._server()
-        body = {
-            "messages": messages,
-            "max_tokens": 1,
-            "temperature": 0.0,
-            "logprobs": True,
-            "top_logprobs": 10,
-        }
         with lock:
-            reply = server.handle_chat_completions(body)
+            reply = server.handle_chat_completions(judge_body(messages))
         if "choices" not in reply:
             raise RuntimeError(f"llama.cpp judge call failed: {reply}")
-        content = reply["choices"][0].get("logprobs", {}).get("content") or []
-        if not content:
-            return 0.5
-        return yes_probability_from_top_logprobs(
-            first_token_candidates(content[0].get("top_logprobs", []))
-        )
+        return yes_probability_from_choice(reply["choices"][0])

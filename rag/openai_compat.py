@@ -14,8 +14,9 @@ from typing import Any
 
 from rag.generators import (
     GenerationRequest,
-    first_token_candidates,
-    yes_probability_from_top_logprobs,
+    chat_body,
+    judge_body,
+    yes_probability_from_choice,
 )
 from rag.prompts import Message
 
@@ -62,15 +63,7 @@ class OpenAICompatibleGenerator:
     def stream(
         self, request: GenerationRequest, stop: threading.Event | None = None
     ) -> Iterator[str]:
-        body: dict[str, Any] = {
-            "model": self.model,
-            "messages": request.messages,
-            "max_tokens": request.max_tokens,
-            "temperature": request.temperature,
-            "stream": True,
-        }
-        if request.stop_words:
-            body["stop"] = list(request.stop_words)
+        body = {"model": self.model, **chat_body(request)}
         with (
             self._client() as client,
             client.stream("POST", f"{self.base_url}/chat/completions", json=body) as resp,
@@ -92,24 +85,11 @@ class OpenAICompatibleGenerator:
                         yield text
 
     def yes_probability(self, messages: list[Message]) -> float:
-        body = {
-            "model": self.model,
-            "messages": messages,
-            "max_tokens": 1,
-            "temperature": 0.0,
-            "logprobs": True,
-            "top_logprobs": 10,
-        }
         with self._client() as client:
-            resp = client.post(f"{self.base_url}/chat/completions", json=body)
+            resp = client.post(
+                f"{self.base_url}/chat/completions",
+                json={"model": self.model, **judge_body(messages)},
+            )
         if resp.status_code != 200:
             raise self._error(resp.status_code, resp.text)
-        choice = resp.json()["choices"][0]
-        content = (choice.get("logprobs") or {}).get("content") or []
-        if not content:
-            # a server without logprobs: fall back to the word it answered
-            word = (choice.get("message") or {}).get("content", "").strip().casefold()
-            return 1.0 if word.startswith(("yes", "ja")) else 0.0
-        return yes_probability_from_top_logprobs(
-            first_token_candidates(content[0].get("top_logprobs", []))
-        )
+        return yes_probability_from_choice(resp.json()["choices"][0])

@@ -7,9 +7,11 @@ and names in the cited text, and the judge's P(yes) reaches the calibrated thres
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from rag.generators import LogprobModel
@@ -30,21 +32,42 @@ class SupportChecker(Protocol):
         ...
 
 
-class ModelJudge:
-    """P(yes) from a model's first-token log-probabilities; verdicts cached by content hash."""
+# Part of every cache key: a change of the judge prompt must not reuse old verdicts.
+_PROMPT_VERSION = hashlib.sha256(
+    repr(judge_messages("{claim}", "{passage}", "{question}")).encode()
+).hexdigest()[:12]
 
-    def __init__(self, model: LogprobModel, cache_size: int = 4096) -> None:
+
+class ModelJudge:
+    """P(yes) from a model's first-token log-probabilities; verdicts cached by content hash.
+
+    With ``cache_file``, verdicts are also appended to a JSONL file and read back on the next
+    start, so re-running an evaluation does not ask the model again.
+    """
+
+    def __init__(
+        self, model: LogprobModel, cache_size: int = 100_000, cache_file: Path | None = None
+    ) -> None:
         self.model = model
         self._cache: OrderedDict[str, float] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
+        self._file = cache_file
+        if cache_file is not None and cache_file.exists():
+            for line in cache_file.read_text("utf-8").splitlines():
+                try:
+                    row = json.loads(line)
+                    self._cache[str(row["key"])] = float(row["p"])
+                except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+                    continue  # a line cut short by a crash: skip it
 
     @property
     def name(self) -> str:
         return f"judge:{self.model.model_id}"
 
     def support(self, claim: str, passage: str, question: str | None = None) -> float:
-        key = hashlib.sha256(f"{self.name}\0{claim}\0{passage}\0{question}".encode()).hexdigest()
+        raw = f"{self.name}\0{_PROMPT_VERSION}\0{claim}\0{passage}\0{question}"
+        key = hashlib.sha256(raw.encode()).hexdigest()
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
@@ -54,6 +77,10 @@ class ModelJudge:
             self._cache[key] = p
             if len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
+            if self._file is not None:
+                self._file.parent.mkdir(parents=True, exist_ok=True)
+                with self._file.open("a", encoding="utf-8") as fh:
+                    fh.write(json.dumps({"key": key, "p": p}) + "\n")
         return p
 
 
