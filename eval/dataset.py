@@ -8,7 +8,9 @@ One object per line::
      "gold_docs": ["001_727c9ab6842e9551.txt"],  # file names of the documents that answer it
      "gold_spans": [[0, 84]],             # optional character spans in those documents
      "tags": ["cross-lingual", "number"],
-     "history": [{"question": "...", "answer": "..."}]}   # earlier turns, for follow-ups
+     "history": [{"question": "...", "answer": "..."}],  # earlier turns, for follow-ups
+     "documents": ["../tests/fixtures/injection.md"]}     # extra files to index beside the
+                                                          # corpus (relative to this file)
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class Example:
     gold_spans: tuple[tuple[int, int], ...] = ()
     tags: tuple[str, ...] = ()
     history: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    documents: tuple[str, ...] = ()
 
 
 def _example(row: Any) -> Example:
@@ -79,6 +82,7 @@ def _example(row: Any) -> Example:
         gold_spans=tuple((int(a), int(b)) for a, b in row.get("gold_spans", [])),
         tags=tags,
         history=tuple((str(h["question"]), str(h["answer"])) for h in row.get("history", [])),
+        documents=tuple(str(d) for d in row.get("documents", [])),
     )
 
 

@@ -28,8 +28,16 @@ def _fmt(v: float | None) -> str:
 
 def render_markdown(pipelines: Mapping[str, Scores], meta: Mapping[str, Any]) -> str:
     names = list(pipelines)
+    tables = {k: v for k, v in meta.items() if isinstance(v, Mapping) and k != "seconds"}
     lines = [f"# Evaluation: {meta.get('dataset', '')}", ""]
-    lines += [f"- {k}: {v}" for k, v in meta.items() if k != "dataset"]
+    lines += [f"- {k}: {v}" for k, v in meta.items() if k != "dataset" and k not in tables]
+    # e.g. retrieval on all questions of a dataset: {pipeline: {metric: value}}
+    for title, table in tables.items():
+        metrics = list(next(iter(table.values())))
+        lines += ["", f"## {title}", "", "| pipeline | " + " | ".join(metrics) + " |"]
+        lines.append("|---|" + "---|" * len(metrics))
+        for pipeline, row in table.items():
+            lines.append(f"| {pipeline} | " + " | ".join(_fmt(row.get(m)) for m in metrics) + " |")
     lines += ["", "| metric | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
     for m in HEADLINE:
         lines.append(

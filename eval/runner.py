@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from eval.dataset import Example
 from eval.metrics import (
@@ -25,10 +25,19 @@ from eval.metrics import (
     recall_at,
     token_f1,
 )
-from rag import Answer, Assistant, Timings, Turn
+from index.types import Document
+from rag import Answer, Timings, Turn
 from rag.verify import SupportChecker, check_sentence
 
-__all__ = ["ExampleResult", "run_dataset", "score"]
+__all__ = ["ExampleResult", "Pipeline", "run_dataset", "score"]
+
+
+class Pipeline(Protocol):
+    """What the harness needs of a pipeline: ``rag.Assistant`` and the baseline both fit."""
+
+    def ask(self, question: str, history: Sequence[Turn] | None = None) -> Answer: ...
+
+    def document(self, doc_id: str) -> Document: ...
 
 
 @dataclass(frozen=True)
@@ -38,7 +47,8 @@ class ExampleResult:
     abstained: bool
     reason: str
     ranked_docs: tuple[str, ...]  # file names of the hits' documents, best first, distinct
-    # every sentence of the draft answer: (text, ((quote, language), ...), verified at answer time)
+    # every sentence of the draft answer: (text, ((quote, language), ...), verified at answer
+    # time; always True for a pipeline that does not verify)
     sentences: tuple[tuple[str, tuple[tuple[str, str], ...], bool], ...]
     quotes_exact: tuple[bool, ...]  # per citation: quote == document.text[start:end]
     cited_docs: tuple[str, ...]
@@ -60,7 +70,7 @@ def _history(example: Example) -> list[Turn]:
     return turns
 
 
-def _result(assistant: Assistant, example: Example, answer: Answer) -> ExampleResult:
+def _result(assistant: Pipeline, example: Example, answer: Answer) -> ExampleResult:
     sources: dict[str, str] = {}
 
     def name(doc_id: str) -> str:
@@ -101,7 +111,7 @@ def _result(assistant: Assistant, example: Example, answer: Answer) -> ExampleRe
 
 
 def run_dataset(
-    assistant: Assistant,
+    assistant: Pipeline,
     examples: Sequence[Example],
     on_result: Callable[[ExampleResult], None] | None = None,
 ) -> list[ExampleResult]:
@@ -140,7 +150,9 @@ def _group_scores(
         rec, prec = citation_scores([(t, c) for t, c, _ok in r.sentences], sup)
         recalls.append(rec)
         precisions.append(prec)
-        kept.extend(float(ok) for _t, _c, ok in r.sentences)
+        # judged here, not taken from the answer-time flag, so that a pipeline without
+        # verification is scored by the same judge; a sentence without citations fails
+        kept.extend(float(bool(c) and sup(t, c)) for t, c, _ok in r.sentences)
     abst = abstention_scores(
         [not r.example.answerable for r in results], [r.abstained for r in results]
     )
@@ -161,7 +173,7 @@ def _group_scores(
         "token_f1": mean([token_f1(r.answer, r.example.answers) for r in answerable]),
         "citation_recall": mean(recalls),
         "citation_precision": mean(precisions),
-        "faithfulness": mean(kept),  # draft sentences verified / all draft sentences
+        "faithfulness": mean(kept),  # draft sentences supported / all draft sentences
         "quote_exact": mean([float(e) for e in exact]),
         "abstention_precision": abst["precision"],
         "abstention_recall": abst["recall"],

@@ -18,6 +18,7 @@ from index import (
     IndexReport,
     make_embedder,
 )
+from index.embedders import Vectors
 from rag.answering import Answerer
 from rag.components import make_checker, make_generator
 from rag.config import Config, load_config
@@ -102,10 +103,19 @@ class Assistant:
     def document(self, doc_id: str) -> Document:
         return self.index.document(doc_id)
 
-    def search(self, query: str, k: int | None = None) -> list[Hit]:
+    def search(
+        self, query: str, k: int | None = None, query_vector: Vectors | None = None
+    ) -> list[Hit]:
+        """Hybrid search; ``query_vector`` skips embedding the query (batch evaluations
+        embed all their questions at once)."""
         rc = self.config.retrieval
         return self.index.search(
-            query, k=k or rc.k, candidates=rc.candidates, rrf_k=rc.rrf_k, bm25_weight=rc.bm25_weight
+            query,
+            k=k or rc.k,
+            candidates=rc.candidates,
+            rrf_k=rc.rrf_k,
+            bm25_weight=rc.bm25_weight,
+            query_vector=query_vector,
         )
 
     # answering -------------------------------------------------------------------------------

@@ -48,6 +48,14 @@ def _err(text: str) -> None:
     sys.stderr.write(text + "\n")
 
 
+# the rows `rag eval` prints; report.md has all of them, by language and tag too
+HEADLINE_METRICS = (
+    "recall@5", "mrr", "key_fact_accuracy", "exact_match", "token_f1", "citation_recall",
+    "citation_precision", "faithfulness", "quote_exact", "abstention_f1",
+    "answered_precision", "accuracy", "ttft_p50", "total_p50",
+)  # fmt: skip
+
+
 def _assistant(args: argparse.Namespace, config: Config) -> Assistant:
     return Assistant.open(args.index, config=config)
 
@@ -221,62 +229,96 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _print_scores(evaluation: Any) -> None:
+    names = list(evaluation.scores)
+    _out(f"{'metric':20} " + " ".join(f"{n:>12}" for n in names))
+    for metric in HEADLINE_METRICS:
+        cells = []
+        for n in names:
+            value = evaluation.scores[n]["all"].get(metric)
+            cells.append(f"{'undefined' if value is None else f'{value:.3f}':>12}")
+        _out(f"{metric:20} " + " ".join(cells))
+
+
+def _show_result(name: str, r: Any) -> None:
+    mark = "✓" if r.correct else "✗"
+    state = "abstained" if r.abstained else "answered"
+    _out(f"{mark} {name:10} {r.example.id:8} {state:9} {r.total:5.1f} s  {r.example.question[:60]}")
+
+
 def cmd_eval(args: argparse.Namespace, config: Config) -> int:
+    from eval.compare import build_baseline, corpus_paths, evaluate
     from eval.dataset import load_dataset
     from eval.report import check_thresholds, parse_thresholds, write_report
-    from eval.runner import run_dataset, score
 
     minimum = parse_thresholds(args.min)
     examples = load_dataset(args.dataset)[: args.limit or None]
-    corpus = args.corpus or args.dataset.parent
+    corpus = corpus_paths(args.corpus or args.dataset.parent, args.dataset, examples)
     index_dir = args.index or args.out / "index"
     assistant = Assistant.open(index_dir, config=config)
-    report = assistant.add([corpus], progress=True)
+    report = assistant.add(corpus, progress=True)
     _out(
-        f"corpus {corpus}: {len(assistant.documents())} documents "
+        f"corpus {', '.join(map(str, corpus))}: {len(assistant.documents())} documents "
         f"({report.chunks_embedded} passages embedded now)"
     )
-
-    def show(r: Any) -> None:
-        mark = "✓" if r.correct else "✗"
-        state = "abstained" if r.abstained else "answered"
-        _out(f"{mark} {r.example.id:6} {state:9} {r.total:5.1f} s  {r.example.question[:70]}")
-
     t0 = time.perf_counter()
-    results = run_dataset(assistant, examples, on_result=show)
-    scores = score(results, assistant.checker, config.answer.judge_threshold)
-    meta = {
-        "dataset": str(args.dataset),
-        "examples": len(examples),
-        "judge": assistant.checker.name,
-        "models": json.dumps(
-            {"embedder": assistant.index.embedder.name, "generator": assistant.generator.model_id}
-        ),
-        "seconds": round(time.perf_counter() - t0, 1),
-    }
-    paths = write_report(args.out, {"ours": scores}, {"ours": results}, meta)
+    baseline = build_baseline(assistant, corpus) if args.baseline else None
+    built = round(time.perf_counter() - t0, 1)
+    evaluation = evaluate(assistant, examples, baseline, on_result=_show_result)
+    meta = {"dataset": str(args.dataset)} | evaluation.meta
+    if baseline is not None:
+        meta["baseline_build_seconds"] = built
+    paths = write_report(args.out, evaluation.scores, evaluation.results, meta)
     _out("")
-    for name in (
-        "recall@5",
-        "mrr",
-        "key_fact_accuracy",
-        "citation_recall",
-        "citation_precision",
-        "faithfulness",
-        "quote_exact",
-        "abstention_f1",
-        "answered_precision",
-        "accuracy",
-        "ttft_p50",
-        "total_p50",
-    ):
-        value = scores["all"].get(name)
-        _out(f"{name:20} {'undefined' if value is None else f'{value:.3f}'}")
+    _print_scores(evaluation)
     _out("wrote " + ", ".join(str(p) for p in paths))
-    failures = check_thresholds(scores, minimum)
+    failures = check_thresholds(evaluation.scores["ours"], minimum)
     for f in failures:
         _err(f"threshold failed: {f}")
     return 1 if failures else 0
+
+
+def cmd_eval_squad(args: argparse.Namespace, config: Config) -> int:
+    from eval.compare import build_baseline, evaluate, retrieval_only
+    from eval.report import write_report
+    from eval.squad import build_corpus, data_dir, fetch_squad, sample
+
+    cache = args.data_dir or data_dir()
+    source = fetch_squad(cache, archive=args.archive)
+    squad = build_corpus(source)
+    _out(f"SQuAD v1.1 dev: {len(squad.examples)} questions over {squad.corpus}")
+    assistant = Assistant.open(args.index or cache / "squad" / "index", config=config)
+    t0 = time.perf_counter()
+    added = assistant.add([squad.corpus], progress=True)
+    indexed = round(time.perf_counter() - t0, 1)
+    _out(f"{len(assistant.documents())} passages indexed ({added.chunks_embedded} chunks now)")
+    t0 = time.perf_counter()
+    baseline = build_baseline(assistant, [squad.corpus]) if args.baseline else None
+    built = round(time.perf_counter() - t0, 1)
+    questions = squad.examples[: args.retrieval_limit or None]
+    t0 = time.perf_counter()
+    retrieval = retrieval_only(assistant, questions, baseline)
+    searched = round(time.perf_counter() - t0, 1)
+    for name, scores in retrieval.items():
+        _out(
+            f"retrieval {name}: "
+            + ", ".join(f"{m} {v:.3f}" for m, v in scores.items() if v is not None)
+        )
+    chosen = sample(squad.examples, args.sample, args.seed)
+    evaluation = evaluate(assistant, chosen, baseline, on_result=_show_result)
+    meta = {
+        "dataset": f"SQuAD v1.1 dev ({source})",
+        "sample": f"{len(chosen)} questions, random.Random({args.seed}).sample",
+        "index_seconds": indexed,
+        "baseline_build_seconds": built,
+        "retrieval_seconds": searched,
+        "retrieval_all_questions": retrieval,
+    } | evaluation.meta
+    paths = write_report(args.out, evaluation.scores, evaluation.results, meta)
+    _out("")
+    _print_scores(evaluation)
+    _out("wrote " + ", ".join(str(p) for p in paths))
+    return 0
 
 
 def cmd_judge_eval(args: argparse.Namespace, config: Config) -> int:
@@ -444,7 +486,27 @@ def _more_commands(sub: Any) -> None:
         help="fail when METRIC is below VALUE (latency metrics: above)",
     )
     s.add_argument("--limit", type=int, default=0, help="only the first N examples")
+    s.add_argument(
+        "--baseline",
+        action="store_true",
+        help="also run the LlamaIndex default pipeline with the same models, side by side",
+    )
     s.set_defaults(func=cmd_eval)
+
+    s = sub.add_parser(
+        "eval-squad",
+        help="external benchmark: SQuAD v1.1 dev (fetched once from PyPI's bigbench sdist)",
+    )
+    s.add_argument("--sample", type=int, default=200, help="questions answered (default 200)")
+    s.add_argument("--seed", type=int, default=13, help="seed of the answered sample")
+    s.add_argument(
+        "--retrieval-limit", type=int, default=0, help="retrieval on the first N (default: all)"
+    )
+    s.add_argument("--baseline", action="store_true", help="also run the LlamaIndex pipeline")
+    s.add_argument("--out", type=Path, default=Path("eval-squad-report"))
+    s.add_argument("--data-dir", type=Path, default=None, help="cache (default: $RAG_DATA_DIR)")
+    s.add_argument("--archive", type=Path, default=None, help="a local bigbench-1.0.0.tar.gz")
+    s.set_defaults(func=cmd_eval_squad)
 
     s = sub.add_parser("judge-eval", help="accuracy of the support check on labelled pairs")
     s.add_argument("--pairs", type=Path, default=Path("seeds/support_pairs.jsonl"))

@@ -1,0 +1,81 @@
+"""The LlamaIndex baseline as the harness runs it, with fakes passed in; and its parsing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from eval.baseline import LlamaIndexBaseline, looks_like_abstention
+from eval.compare import corpus_paths, evaluate
+from eval.dataset import Example, load_dataset
+from rag import Assistant, Config
+from rag.config import IndexConfig
+from tests.conftest import SEEDS
+from tests.fakes import HashEmbedder, KeywordChecker, ScriptedGenerator
+
+
+@pytest.mark.parametrize(
+    ("text", "abstains"),
+    [
+        ("The context does not mention tanks.", True),
+        ("The number of tanks is not mentioned in the provided sources.", True),
+        ("I cannot answer this from the sources.", True),
+        ("Der Kontext enthält keine Angaben dazu.", True),
+        ("", True),
+        # a quoted source sentence about missing information is still an answer
+        ("Both sides do not provide any information about their own losses [1].", False),
+        ("Zaluzhny recommended the withdrawal [1].", False),
+    ],
+)
+def test_abstention_is_read_from_the_wording(text: str, abstains: bool) -> None:
+    assert looks_like_abstention(text) is abstains
+
+
+def _baseline(reply: str, seeds_copy: Path) -> LlamaIndexBaseline:
+    base = LlamaIndexBaseline(HashEmbedder(), ScriptedGenerator(reply))
+    assert base.add([seeds_copy]) > 0
+    return base
+
+
+def test_baseline_citations_resolve_to_spans_of_our_documents(seeds_copy: Path) -> None:
+    base = _baseline(
+        "According to Source 1, Zaluzhny recommended it. He is a general [2].", seeds_copy
+    )
+    answer = base.ask("Who recommended withdrawing Ukrainian forces from Bakhmut?")
+    assert not answer.abstained
+    # "Source 1" in the prose counts as a citation, as a reader would take it
+    assert [s.citations for s in answer.sentences] == [(1,), (2,)]
+    assert [c.number for c in answer.citations] == [1, 2]
+    for c in answer.citations:
+        assert base.document(c.doc_id).text[c.start : c.end] == c.quote
+    assert answer.timings.first_token is not None and answer.timings.total > 0
+    # LlamaIndex's default top 2 passages, cut into 512-token citation chunks
+    assert len({h.chunk.doc_id for h in answer.hits}) <= 2 <= len(answer.hits)
+    assert not answer.hits[0].chunk.text.startswith("Source 1:")
+
+
+def test_both_pipelines_are_scored_by_the_same_judge(tmp_path: Path, seeds_copy: Path) -> None:
+    a = Assistant.open(
+        config=Config(index=IndexConfig(dir=tmp_path / "ix")),
+        embedder=HashEmbedder(),
+        generator=ScriptedGenerator("The documents do not say."),
+        checker=KeywordChecker(),
+    )
+    a.add([seeds_copy])
+    base = _baseline("The context does not say.", seeds_copy)
+    examples = [e for e in load_dataset(SEEDS / "qa.jsonl") if e.id in ("a01", "u01")]
+    ev = evaluate(a, examples, base)
+    assert set(ev.scores) == {"ours", "llamaindex"}
+    assert [r.abstained for r in ev.results["llamaindex"]] == [True, True]
+    assert ev.scores["llamaindex"]["all"]["abstention_recall"] == 1.0
+    assert ev.meta["judge"] == "keyword-checker" and "default settings" in ev.meta["baseline"]
+
+
+def test_extra_documents_of_a_dataset_are_found_or_named(tmp_path: Path) -> None:
+    examples = load_dataset(SEEDS / "qa.jsonl")
+    paths = corpus_paths(SEEDS, SEEDS / "qa.jsonl", examples)
+    assert paths[0] == SEEDS and [p.name for p in paths[1:]] == ["injection.md"]
+    bad = Example("x1", "q", "en", False, documents=("nowhere.md",))
+    with pytest.raises(FileNotFoundError, match=r"x1 names nowhere\.md"):
+        corpus_paths(SEEDS, tmp_path / "qa.jsonl", [bad])

@@ -1,0 +1,76 @@
+"""The SQuAD loader on a small file of the same shape (the real one is fetched by
+``rag eval-squad``, not by the tests)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from eval.squad import SquadFetchError, build_corpus, fetch_squad, sample
+
+SHAPE = {
+    "version": "1.1",
+    "data": [
+        {
+            "title": "Super_Bowl_50",
+            "paragraphs": [
+                {
+                    "context": "Denver Broncos won Super Bowl 50.",
+                    "qas": [
+                        {
+                            "id": "q1",
+                            "question": "Who won Super Bowl 50? ",
+                            "answers": [
+                                {"answer_start": 0, "text": "Denver Broncos"},
+                                {"answer_start": 0, "text": "Denver Broncos"},
+                                {"answer_start": 7, "text": "Broncos"},
+                            ],
+                        }
+                    ],
+                },
+                {"context": "It was played in 2016.", "qas": []},
+            ],
+        }
+    ],
+}
+
+
+def test_passages_become_documents_and_questions_examples(tmp_path: Path) -> None:
+    source = tmp_path / "squad.json"
+    source.write_text(json.dumps(SHAPE))
+    data = build_corpus(source, tmp_path / "corpus")
+    assert sorted(p.name for p in data.corpus.glob("*.txt")) == ["00_000.txt", "00_001.txt"]
+    meta = json.loads((data.corpus / "metadata.json").read_text())
+    assert meta["00_001.txt"]["title"] == "Super Bowl 50 (2)"
+    (ex,) = data.examples
+    assert ex.question == "Who won Super Bowl 50?" and ex.gold_docs == ("00_000.txt",)
+    assert ex.answers == ("Denver Broncos", "Broncos") and ex.key_facts == (ex.answers,)
+    text = (data.corpus / "00_000.txt").read_text()
+    assert all(text[a:b] in ex.answers for a, b in ex.gold_spans)
+    # a second build reuses the written corpus
+    mtime = (data.corpus / "00_000.txt").stat().st_mtime_ns
+    build_corpus(source, tmp_path / "corpus")
+    assert (data.corpus / "00_000.txt").stat().st_mtime_ns == mtime
+
+
+def test_the_sample_is_fixed_by_its_seed(tmp_path: Path) -> None:
+    source = tmp_path / "squad.json"
+    shape = json.loads(json.dumps(SHAPE))
+    qas = shape["data"][0]["paragraphs"][0]["qas"]
+    qas += [dict(qas[0], id=f"q{i}") for i in range(2, 40)]
+    source.write_text(json.dumps(shape))
+    examples = build_corpus(source).examples
+    first = [e.id for e in sample(examples, 10, seed=13)]
+    assert first == [e.id for e in sample(examples, 10, seed=13)]
+    assert first != [e.id for e in sample(examples, 10, seed=14)]
+    assert len(set(first)) == 10
+
+
+def test_a_wrong_archive_is_refused_by_name(tmp_path: Path) -> None:
+    fake = tmp_path / "bigbench-1.0.0.tar.gz"
+    fake.write_bytes(b"not the sdist")
+    with pytest.raises(SquadFetchError, match=r"not bigbench 1\.0\.0"):
+        fetch_squad(tmp_path / "cache", archive=fake)
+    assert not (tmp_path / "cache" / "squad" / "squaddev_v1.1.json").exists()
