@@ -97,10 +97,15 @@ def _llama_adapters(embedder: Embedder, generator: Generator, context_window: in
 
     class SameGenerator(CustomLLM):
         _generator: Any = PrivateAttr()
+        _prompt_tokens: int = PrivateAttr(default=0)
 
         def __init__(self, inner: Generator) -> None:
             super().__init__()
             self._generator = inner
+
+        @property
+        def last_prompt_tokens(self) -> int:
+            return self._prompt_tokens
 
         @property
         def metadata(self) -> LLMMetadata:
@@ -112,6 +117,7 @@ def _llama_adapters(embedder: Embedder, generator: Generator, context_window: in
 
         def _pieces(self, prompt: str) -> Iterator[str]:
             request = GenerationRequest(messages=[{"role": "user", "content": prompt}])
+            self._prompt_tokens = count_tokens(prompt)  # counted as ours are: content only
             pieces: Iterator[str] = self._generator.stream(request)
             return pieces
 
@@ -139,9 +145,20 @@ class LlamaIndexBaseline:
 
     name = "llamaindex"
 
-    def __init__(self, embedder: Embedder, generator: Generator, context_window: int = 4096):
+    def __init__(
+        self,
+        embedder: Embedder,
+        generator: Generator,
+        context_window: int = 4096,
+        chunk_size: int | None = None,
+        chunk_overlap: int | None = None,
+    ):
+        """``chunk_size``/``chunk_overlap`` replace the default splitter's (1024/200), for
+        comparisons at equal chunk size; None keeps LlamaIndex's default."""
         self.embedder = embedder
         self.generator = generator
+        self.chunk_size = chunk_size
+        self.chunk_overlap = chunk_overlap
         self._embed_model, self._llm = _llama_adapters(embedder, generator, context_window)
         self._docs: dict[str, Document] = {}
         self._index: Any = None
@@ -171,11 +188,30 @@ class LlamaIndexBaseline:
             )
             for d in self._docs.values()
         ]
+        transformations: list[Any] | None = None  # None: LlamaIndex's default splitter
+        if self.chunk_size is not None:
+            from llama_index.core.node_parser import SentenceSplitter
+
+            transformations = [
+                SentenceSplitter(chunk_size=self.chunk_size, chunk_overlap=self.chunk_overlap or 0)
+            ]
         self._index = VectorStoreIndex.from_documents(
-            llama_docs, embed_model=self._embed_model, show_progress=progress
+            llama_docs,
+            embed_model=self._embed_model,
+            transformations=transformations,
+            show_progress=progress,
         )
         self._engine = CitationQueryEngine.from_args(self._index, llm=self._llm, streaming=True)
         return len(self._index.docstore.docs)
+
+    @property
+    def embed_model(self) -> Any:
+        """Our embedder as a LlamaIndex embedding, e.g. to load a persisted index with."""
+        return self._embed_model
+
+    def persist(self, folder: Path) -> None:
+        """Save the index the LlamaIndex way (JSON files in ``folder``)."""
+        self._index.storage_context.persist(persist_dir=str(folder))
 
     def retrieve_docs(self, question: str, vector: Sequence[float], k: int) -> list[str]:
         """Doc ids of the top ``k`` nodes for a question whose embedding is given."""
@@ -238,6 +274,7 @@ class LlamaIndexBaseline:
             ),
             models=self.model_ids,
             raw_text=text,
+            prompt_tokens=self._llm.last_prompt_tokens,
         )
 
     def _citation(self, number: int, node: Any) -> Citation:

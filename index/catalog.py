@@ -119,6 +119,11 @@ class Index:
         state = self._refresh()
         return state.store.count_chunks() if state.store else 0
 
+    def stored_dim(self) -> int:
+        """The dimension of the stored vectors (0 when empty), read without loading a model."""
+        state = self._refresh()
+        return int(state.store.get_meta("dim") or 0) if state.store else 0
+
     def embed_query(self, query: str) -> Vectors:
         cached = self._query_cache.get(query)
         if cached is not None:

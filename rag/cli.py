@@ -321,6 +321,36 @@ def cmd_eval_squad(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace, config: Config) -> int:
+    from eval.bench import BenchCorpus, run_bench, write_bench
+    from eval.dataset import load_dataset
+    from eval.search_latency import QUERIES
+
+    seeds = Path(args.seeds)
+    dataset = load_dataset(seeds / "qa.jsonl")
+    # first turns only: a follow-up's time depends on the turn before it
+    questions = [e.question for e in dataset if not e.history and not e.documents]
+    corpora = [BenchCorpus("seeds", (str(seeds),), answer=True)]
+    if args.quick:
+        questions, queries = questions[:2], QUERIES[:3]
+    else:
+        from eval.squad import build_corpus, data_dir, fetch_squad
+
+        questions, queries = questions[: args.questions], QUERIES
+        squad = build_corpus(fetch_squad(args.data_dir or data_dir()))
+        corpora.append(BenchCorpus("squad", (str(squad.corpus),)))
+        if args.large:
+            corpora.append(BenchCorpus("large", tuple(str(p) for p in args.large)))
+    work = args.work or args.out / "work"
+    result = run_bench(corpora, questions, work, queries, log=_out)
+    result.meta |= {"quick": bool(args.quick), "generator": config.answer.model}
+    result.meta["embedder"] = config.index.embedder
+    paths = write_bench(result, args.out)
+    _out(paths[1].read_text())
+    _out("wrote " + ", ".join(str(p) for p in paths))
+    return 0
+
+
 def cmd_judge_eval(args: argparse.Namespace, config: Config) -> int:
     from eval.judge_eval import evaluate_judge, load_pairs, render, score_pairs
 
@@ -446,6 +476,7 @@ def _parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_search)
 
     _more_commands(sub)
+    _eval_commands(sub)
     return p
 
 
@@ -464,6 +495,23 @@ def _more_commands(sub: Any) -> None:
     s.add_argument("--lazy", action="store_true", help="load models on the first question")
     s.set_defaults(func=cmd_chat)
 
+    s = sub.add_parser("docs", help="list indexed documents")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_docs)
+
+    s = sub.add_parser("remove", help="remove documents by id (see: rag docs)")
+    s.add_argument("doc_ids", nargs="+")
+    s.set_defaults(func=cmd_remove)
+
+    s = sub.add_parser("models", help="list or fetch models")
+    s.add_argument("action", choices=["list", "fetch"])
+    s.add_argument("names", nargs="*", help="models to fetch (default: embedder and generator)")
+    s.add_argument("--force", action="store_true", help="fetch again even when present")
+    s.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    s.set_defaults(func=cmd_models)
+
+
+def _eval_commands(sub: Any) -> None:
     s = sub.add_parser("eval", help="grounding evaluation of a QA dataset (JSONL)")
     s.add_argument("dataset", type=Path)
     s.add_argument(
@@ -508,25 +556,24 @@ def _more_commands(sub: Any) -> None:
     s.add_argument("--archive", type=Path, default=None, help="a local bigbench-1.0.0.tar.gz")
     s.set_defaults(func=cmd_eval_squad)
 
+    s = sub.add_parser(
+        "bench", help="speed and memory beside the LlamaIndex default pipeline (figures)"
+    )
+    s.add_argument("--quick", action="store_true", help="seeds only, 2 answers: checks the harness")
+    s.add_argument("--out", type=Path, default=Path("bench-report"))
+    s.add_argument("--work", type=Path, default=None, help="where indexes are built (--out/work)")
+    s.add_argument("--seeds", default="seeds", help="the seed folder with qa.jsonl")
+    s.add_argument("--questions", type=int, default=20, help="seed questions answered")
+    s.add_argument("--data-dir", type=Path, default=None, help="SQuAD cache ($RAG_DATA_DIR)")
+    s.add_argument(
+        "--large", type=Path, nargs="*", default=[], help="folders of a large corpus (100k chunks)"
+    )
+    s.set_defaults(func=cmd_bench)
+
     s = sub.add_parser("judge-eval", help="accuracy of the support check on labelled pairs")
     s.add_argument("--pairs", type=Path, default=Path("seeds/support_pairs.jsonl"))
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_judge_eval)
-
-    s = sub.add_parser("docs", help="list indexed documents")
-    s.add_argument("--json", action="store_true")
-    s.set_defaults(func=cmd_docs)
-
-    s = sub.add_parser("remove", help="remove documents by id (see: rag docs)")
-    s.add_argument("doc_ids", nargs="+")
-    s.set_defaults(func=cmd_remove)
-
-    s = sub.add_parser("models", help="list or fetch models")
-    s.add_argument("action", choices=["list", "fetch"])
-    s.add_argument("names", nargs="*", help="models to fetch (default: embedder and generator)")
-    s.add_argument("--force", action="store_true", help="fetch again even when present")
-    s.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    s.set_defaults(func=cmd_models)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,186 @@
+"""``rag bench``: speed and memory of our pipeline beside the LlamaIndex default pipeline.
+
+For each corpus size, each pipeline is built in one fresh process (ingest: chunks/s, MB of
+text/min, size on disk) and used in another (cold open of the saved index, search latency
+with and without query embedding, and on the seeds the answers to the seed questions). Each
+process reports its own peak resident memory. Figures go to ``bench.json``, ``bench.md``
+and ``bench.png``; nothing here passes or fails on a timing.
+
+The baseline is built at our chunk size (128 tokens, 24 overlap) so ingest and search are
+compared on equal work; its answers come from its default settings, as a user gets them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eval.bench_worker import PREFIX
+from eval.search_latency import QUERIES
+
+__all__ = ["BenchCorpus", "render", "run_bench", "write_bench"]
+
+PIPELINES = ("ours", "llamaindex")
+
+
+@dataclass(frozen=True)
+class BenchCorpus:
+    name: str
+    paths: tuple[str, ...]
+    answer: bool = False  # answer the seed questions over it (the seeds only)
+
+
+@dataclass
+class BenchResult:
+    corpora: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def _run_job(job: dict[str, Any], log: Callable[[str], None]) -> dict[str, Any]:
+    """One job in a fresh interpreter; its stderr (progress bars) passes through."""
+    log(f"{job['pipeline']:10} {job['task']:5} {job['corpus_name']}")
+    cmd = [sys.executable, "-m", "eval.bench_worker", json.dumps(job)]
+    proc = subprocess.run(
+        cmd, check=False, stdout=subprocess.PIPE, text=True, env=os.environ.copy()
+    )
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(PREFIX)]
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(
+            f"bench job {job['pipeline']}/{job['task']} on {job['corpus_name']} failed "
+            f"(exit {proc.returncode}); its error is printed above"
+        )
+    result: dict[str, Any] = json.loads(lines[-1][len(PREFIX) :])
+    return result
+
+
+def run_bench(
+    corpora: Sequence[BenchCorpus],
+    questions: Sequence[str],
+    work: Path,
+    queries: Sequence[str] = QUERIES,
+    log: Callable[[str], None] = print,
+) -> BenchResult:
+    """Build and use every pipeline on every corpus; indexes are made under ``work``."""
+    result = BenchResult()
+    result.meta = {
+        "queries": len(queries),
+        "questions": len(questions),
+        "cpu_count": os.cpu_count(),
+        "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
+    for corpus in corpora:
+        result.corpora[corpus.name] = {}
+        for pipeline in PIPELINES:
+            folder = work / f"{pipeline}-{corpus.name}"
+            if folder.exists():
+                shutil.rmtree(folder)  # a measured build starts from nothing
+            job: dict[str, Any] = {
+                "pipeline": pipeline,
+                "corpus_name": corpus.name,
+                "corpus": list(corpus.paths),
+                "dir": str(folder),
+                "queries": list(queries),
+                "chunk_size": 128,
+                "chunk_overlap": 24,
+            }
+            built = _run_job(job | {"task": "build"}, log)
+            extra = {"questions": list(questions), "answer_corpus": list(corpus.paths)}
+            used = _run_job(job | {"task": "use"} | (extra if corpus.answer else {}), log)
+            peak = max(built.pop("peak_rss_mb"), used.pop("peak_rss_mb"))
+            row = built | used | {"peak_rss_mb": peak}
+            row["chunks_per_second"] = row["chunks"] / row["ingest_seconds"]
+            row["text_mb_per_minute"] = row["text_mb"] / row["ingest_seconds"] * 60
+            result.corpora[corpus.name][pipeline] = row
+    return result
+
+
+def _f(v: Any, digits: int = 1) -> str:
+    return "—" if v is None else f"{v:,.{digits}f}"
+
+
+ROWS: list[tuple[str, Callable[[dict[str, Any]], Any], int]] = [
+    ("documents", lambda r: r["documents"], 0),
+    ("chunks", lambda r: r["chunks"], 0),
+    ("ingest chunks/s", lambda r: r["chunks_per_second"], 1),
+    ("ingest MB of text/min", lambda r: r["text_mb_per_minute"], 2),
+    ("index size on disk, MB", lambda r: r["size_mb"], 2),
+    ("cold open, s", lambda r: r["open_seconds"], 2),
+    ("search p50 with query embedding, ms", lambda r: r["search_ms"]["with_embedding"]["p50"], 1),
+    ("search p95 with query embedding, ms", lambda r: r["search_ms"]["with_embedding"]["p95"], 1),
+    ("search p50 without (vector given), ms", lambda r: r["search_ms"]["without"]["p50"], 2),
+    ("search p95 without (vector given), ms", lambda r: r["search_ms"]["without"]["p95"], 2),
+    ("sources shown p50, s", lambda r: _answer(r, "sources", "p50"), 2),
+    ("sources shown p95, s", lambda r: _answer(r, "sources", "p95"), 2),
+    ("first token p50, s", lambda r: _answer(r, "first_token", "p50"), 1),
+    ("first token p95, s", lambda r: _answer(r, "first_token", "p95"), 1),
+    ("total p50, s", lambda r: _answer(r, "total", "p50"), 1),
+    ("total p95, s", lambda r: _answer(r, "total", "p95"), 1),
+    ("prompt tokens p50", lambda r: (r.get("prompt_tokens") or {}).get("p50"), 0),
+    ("peak resident memory, MB", lambda r: r["peak_rss_mb"], 0),
+]
+
+
+def _answer(row: dict[str, Any], what: str, stat: str) -> Any:
+    return (row.get("answer_seconds") or {}).get(what, {}).get(stat)
+
+
+def render(result: BenchResult) -> str:
+    lines = ["# Benchmark: ours vs the LlamaIndex default pipeline", ""]
+    lines += [f"- {k}: {v}" for k, v in result.meta.items()]
+    for name, rows in result.corpora.items():
+        names = list(rows)
+        lines += ["", f"## {name}", "", "| measure | " + " | ".join(names) + " |"]
+        lines.append("|---|" + "---|" * len(names))
+        for label, get, digits in ROWS:
+            values = [get(rows[n]) for n in names]
+            if all(v is None for v in values):
+                continue
+            lines.append(f"| {label} | " + " | ".join(_f(v, digits) for v in values) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _chart(result: BenchResult, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only, no display
+    import matplotlib.pyplot as plt
+
+    panels: list[tuple[str, Callable[[dict[str, Any]], Any]]] = [
+        ("ingest chunks/s (higher is better)", lambda r: r["chunks_per_second"]),
+        ("search p50 without embedding, ms", lambda r: r["search_ms"]["without"]["p50"]),
+        ("search p50 with embedding, ms", lambda r: r["search_ms"]["with_embedding"]["p50"]),
+        ("peak memory, MB", lambda r: r["peak_rss_mb"]),
+    ]
+    corpora = list(result.corpora)
+    fig, axes = plt.subplots(1, len(panels), figsize=(14, 3.8))
+    width = 0.8 / len(PIPELINES)
+    axes_list: list[Any] = list(axes)
+    for ax, (title, get) in zip(axes_list, panels, strict=True):
+        for i, pipeline in enumerate(PIPELINES):
+            values = [get(result.corpora[c][pipeline]) or 0.0 for c in corpora]
+            ax.bar([x + i * width for x in range(len(corpora))], values, width, label=pipeline)
+        ax.set_xticks([x + width / 2 for x in range(len(corpora))])
+        ax.set_xticklabels(corpora)
+        ax.set_title(title, fontsize=9)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write_bench(result: BenchResult, out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / "bench.json", out / "bench.md", out / "bench.png"]
+    data = {"meta": result.meta, "corpora": result.corpora}
+    paths[0].write_text(json.dumps(data, indent=2))
+    paths[1].write_text(render(result))
+    _chart(result, paths[2])
+    return paths
