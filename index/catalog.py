@@ -61,7 +61,7 @@ class Index:
         root: Path,
         embedder: Embedder,
         chunking: ChunkingOptions | None = None,
-        vector_backend: str = "faiss-flat",
+        vector_backend: str = "faiss-auto",
         query_cache_size: int = 256,
     ) -> None:
         self.root = Path(root)

@@ -1,11 +1,18 @@
-"""Vector indexes behind one Protocol; FAISS (exact inner product) is the default.
+"""Vector indexes behind one Protocol, all FAISS: exact inner product while the index is
+small, an inverted-file (IVF) index once it is large.
 
-The ids stored are the chunk row ids of the SQLite store, so a PostgreSQL/pgvector or an
-approximate FAISS index can replace this one without touching callers.
+The ids stored are the chunk row ids of the SQLite store, so a PostgreSQL/pgvector index can
+replace these without touching callers.
+
+Why IVF and not HNSW: an ``IndexIVFFlat`` supports ``remove_ids`` and ``add_with_ids``
+directly, which a document removal or update needs; HNSW in FAISS cannot remove. Exact
+search over 100,000 768-dim vectors reads 300 MB per query; IVF with ``nprobe`` of
+``nlist`` lists reads a few percent of that.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -13,7 +20,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["VECTOR_INDEXES", "FaissIndex", "VectorIndex"]
+__all__ = ["IVF_THRESHOLD", "VECTOR_INDEXES", "FaissIndex", "VectorIndex", "ivf_from_exact"]
 
 Vectors = npt.NDArray[np.float32]
 
@@ -41,26 +48,61 @@ def _faiss() -> Any:
     return faiss
 
 
+# Above this many vectors "faiss-auto" turns the exact index into an IVF one when it saves.
+IVF_THRESHOLD = 50_000
+NPROBE = 32  # lists searched per query; more is slower and closer to exact
+
+
+def ivf_from_exact(index: Any, dim: int, nprobe: int = NPROBE, seed: int = 7) -> Any:
+    """An ``IndexIVFFlat`` holding the same (id, vector) pairs as an exact ``IndexIDMap2``.
+
+    ``nlist`` ≈ 4·√n lists, trained by k-means on up to 50 vectors a list (FAISS wants at
+    least 39), sampled with a fixed seed so a rebuild gives the same index.
+    """
+    faiss = _faiss()
+    n = int(index.ntotal)
+    vectors = faiss.downcast_index(index.index).reconstruct_n(0, n)
+    ids = faiss.vector_to_array(index.id_map).astype(np.int64)
+    nlist = max(1, int(4 * math.sqrt(n)))
+    rng = np.random.default_rng(seed)
+    sample = vectors[rng.choice(n, size=min(n, 50 * nlist), replace=False)]
+    ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
+    ivf.train(np.ascontiguousarray(sample))
+    ivf.add_with_ids(np.ascontiguousarray(vectors), ids)
+    ivf.nprobe = nprobe
+    return ivf
+
+
 class FaissIndex:
-    """Exact inner-product search over normalised vectors, keyed by chunk id."""
+    """Inner-product search over normalised vectors, keyed by chunk id: exact, or IVF when
+    ``ivf_above`` is set and the index has grown past it (checked when saving)."""
 
     FILE = "vectors.faiss"
 
-    def __init__(self, dim: int, index: Any = None) -> None:
+    def __init__(self, dim: int, index: Any = None, ivf_above: int | None = None) -> None:
         faiss = _faiss()
         self.dim = dim
+        self.ivf_above = ivf_above
         self._index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
 
     @classmethod
-    def load(cls, folder: Path, dim: int) -> FaissIndex:
+    def load(cls, folder: Path, dim: int, ivf_above: int | None = None) -> FaissIndex:
         faiss = _faiss()
         path = folder / cls.FILE
         if not path.exists():
-            return cls(dim)
+            return cls(dim, ivf_above=ivf_above)
         index = faiss.read_index(str(path))
         if index.d != dim:
             raise ValueError(f"{path} holds {index.d}-dim vectors, expected {dim}")
-        return cls(dim, index)
+        return cls(dim, index, ivf_above)
+
+    @property
+    def kind(self) -> str:
+        return "ivf" if self.is_ivf else "exact"
+
+    @property
+    def is_ivf(self) -> bool:
+        return isinstance(self._index, _faiss().IndexIVF)
 
     def add(self, ids: Sequence[int], vectors: Vectors) -> None:
         if len(ids) == 0:
@@ -89,12 +131,19 @@ class FaissIndex:
         ]
 
     def save(self, folder: Path) -> None:
+        if self.ivf_above is not None and not self.is_ivf and len(self) >= self.ivf_above:
+            self._index = ivf_from_exact(self._index, self.dim)
         _faiss().write_index(self._index, str(folder / self.FILE))
 
     def __len__(self) -> int:
         return int(self._index.ntotal)
 
 
+def _auto(folder: Path, dim: int) -> VectorIndex:
+    return FaissIndex.load(folder, dim, ivf_above=IVF_THRESHOLD)
+
+
 VECTOR_INDEXES: dict[str, Callable[[Path, int], VectorIndex]] = {
-    "faiss-flat": FaissIndex.load,
+    "faiss-auto": _auto,  # exact up to IVF_THRESHOLD vectors, IVF from there on
+    "faiss-flat": FaissIndex.load,  # always exact (an index already IVF stays IVF)
 }

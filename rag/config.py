@@ -42,7 +42,10 @@ class IndexConfig(_Section):
     max_seq_length: int = Field(
         512, ge=32, le=8192, description="Embedder input limit in model tokens."
     )
-    vector_backend: str = Field("faiss-flat", description="Vector index implementation.")
+    vector_backend: str = Field(
+        "faiss-auto",
+        description="Vector index: faiss-auto (exact, IVF above 50,000 chunks) or faiss-flat.",
+    )
     models_dir: Path | None = Field(
         None, description="Model cache; default RAG_MODELS_DIR or ~/.cache/grounded-rag/models."
     )
