@@ -45,16 +45,21 @@ _ABSTAIN = re.compile(
     r"|nicht (erwähnt|angegeben|genannt|beantwortet)|keine (angaben|informationen))",
     re.IGNORECASE,
 )
-# The default citation prompt shows sources as "Source 1:"; small models then cite with
-# "Source 1" or "Sources 1 and 2" in the sentence instead of "[1]". A reader takes both as
-# citations, so both count.
-_SOURCE_WORDS = re.compile(r"\b(?:Sources?|Quellen?)\s+(\d+(?:\s*(?:,|and|und|&)\s*\d+)*)")
+# The default citation prompt shows sources as "Source 1:"; small models then cite in prose:
+# "According to Source 1, X", "Source 2: X", "X [Source 1, Source 2]", "X (Source 3)". A
+# reader takes each as a citation, so each becomes a marker; the words go, so that the claim
+# checked is X and not "according to Source 1" (which no passage says).
+_NUMBERS = r"(\d+(?:\s*(?:,|and|und|&)\s*(?:(?:Sources?|Quellen?)\s+)?\d+)*)"
+_SOURCE_WORDS = re.compile(
+    r"(?:\b(?:according to|as (?:stated|mentioned|reported|shown) in|laut|gemäß)\s+)?"
+    rf"[\[(]?\b(?:Sources?|Quellen?)\s+{_NUMBERS}[\])]?(?:\s*[,:])?",
+    re.IGNORECASE,
+)
 
 
 def _bracket_sources(text: str) -> str:
     def repl(m: re.Match[str]) -> str:
-        numbers = re.findall(r"\d+", m.group(1))
-        return m.group(0) + " [" + ", ".join(numbers) + "]"
+        return "[" + ", ".join(re.findall(r"\d+", m.group(1))) + "]"
 
     return _SOURCE_WORDS.sub(repl, text)
 

@@ -143,11 +143,9 @@ def abstention_scores(
     fn = sum(s and not a for s, a in zip(should_abstain, abstained, strict=True))
     p = tp / (tp + fp) if tp + fp else None
     r = tp / (tp + fn) if tp + fn else None
-    f1 = (
-        2 * p * r / (p + r)
-        if p is not None and r is not None and p + r > 0
-        else (0.0 if p is not None and r is not None else None)
-    )
+    # 2tp / (2tp + fp + fn): 0, not undefined, for a pipeline that never abstains although
+    # some questions are unanswerable (its precision alone is undefined)
+    f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else None
     return {"precision": p, "recall": r, "f1": f1}
 
 

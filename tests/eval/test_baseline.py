@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from eval.baseline import LlamaIndexBaseline, looks_like_abstention
+from eval.baseline import LlamaIndexBaseline, _bracket_sources, looks_like_abstention
 from eval.compare import corpus_paths, evaluate
 from eval.dataset import Example, load_dataset
 from rag import Assistant, Config
@@ -30,6 +30,21 @@ from tests.fakes import HashEmbedder, KeywordChecker, ScriptedGenerator
 )
 def test_abstention_is_read_from_the_wording(text: str, abstains: bool) -> None:
     assert looks_like_abstention(text) is abstains
+
+
+@pytest.mark.parametrize(
+    ("text", "rewritten"),
+    [
+        ("According to Source 1, Zaluzhny advised it.", "[1] Zaluzhny advised it."),
+        ("Source 2: 70,000 lived there.", "[2] 70,000 lived there."),
+        ("99% is taken. [Source 1, Source 2]", "99% is taken. [1, 2]"),
+        ("It was Wagner (Sources 1 and 3).", "It was Wagner [1, 3]."),
+        ("Laut Quelle 2 sind es 150.", "[2] sind es 150."),
+        ("According to Telegram sources and Bild, it fell.", None),
+    ],
+)
+def test_source_mentions_become_markers(text: str, rewritten: str | None) -> None:
+    assert _bracket_sources(text) == (rewritten or text)
 
 
 def _baseline(reply: str, seeds_copy: Path) -> LlamaIndexBaseline:

@@ -70,6 +70,12 @@ def test_abstention_scores() -> None:
     s = abstention_scores([True, True, False, False], [True, False, True, False])
     assert s == {"precision": 0.5, "recall": 0.5, "f1": 0.5}
     assert abstention_scores([False], [False]) == {"precision": None, "recall": None, "f1": None}
+    # never abstaining on an unanswerable question scores 0, not "undefined"
+    assert abstention_scores([True, False], [False, False]) == {
+        "precision": None,
+        "recall": 0.0,
+        "f1": 0.0,
+    }
 
 
 def test_percentile() -> None:
