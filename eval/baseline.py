@@ -49,17 +49,21 @@ _ABSTAIN = re.compile(
 # "According to Source 1, X", "Source 2: X", "X [Source 1, Source 2]", "X (Source 3)". A
 # reader takes each as a citation, so each becomes a marker; the words go, so that the claim
 # checked is X and not "according to Source 1" (which no passage says).
-_NUMBERS = r"(\d+(?:\s*(?:,|and|und|&)\s*(?:(?:Sources?|Quellen?)\s+)?\d+)*)"
-_SOURCE_WORDS = re.compile(
+_WORD = r"\b(?:Sources?|Quellen?)\s+"
+# inside brackets a list may run on with commas: "[Source 1, 2]", "(Sources 1 and 3)"
+_BRACKETED = rf"[\[(]\s*{_WORD}(\d+(?:\s*(?:,|and|und|&)\s*(?:{_WORD})?\d+)*)\s*[\])]"
+# in running text a comma ends it: in "According to Source 4, 150 soldiers" 150 is no source
+_PROSE = (
     r"(?:\b(?:according to|as (?:stated|mentioned|reported|shown) in|laut|gemäß)\s+)?"
-    rf"[\[(]?\b(?:Sources?|Quellen?)\s+{_NUMBERS}[\])]?(?:\s*[,:])?",
-    re.IGNORECASE,
+    rf"{_WORD}(\d+(?:\s*(?:and|und|&)\s*\d+)*(?:\s*,\s*{_WORD}\d+)*)(?:\s*[,:])?"
 )
+_SOURCE_WORDS = re.compile(rf"{_BRACKETED}|{_PROSE}", re.IGNORECASE)
 
 
 def _bracket_sources(text: str) -> str:
     def repl(m: re.Match[str]) -> str:
-        return "[" + ", ".join(re.findall(r"\d+", m.group(1))) + "]"
+        numbers = m.group(1) or m.group(2)
+        return "[" + ", ".join(re.findall(r"\d+", numbers)) + "]"
 
     return _SOURCE_WORDS.sub(repl, text)
 

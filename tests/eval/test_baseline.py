@@ -41,6 +41,9 @@ def test_abstention_is_read_from_the_wording(text: str, abstains: bool) -> None:
         ("It was Wagner (Sources 1 and 3).", "It was Wagner [1, 3]."),
         ("Laut Quelle 2 sind es 150.", "[2] sind es 150."),
         ("According to Telegram sources and Bild, it fell.", None),
+        ("According to Source 4, 150 soldiers died.", "[4] 150 soldiers died."),
+        ("Sources 1 and 2 say 99%, Source 3 says 70%.", "[1, 2] say 99%, [3] says 70%."),
+        ("Source 1, Source 2: it fell.", "[1, 2] it fell."),
     ],
 )
 def test_source_mentions_become_markers(text: str, rewritten: str | None) -> None:
