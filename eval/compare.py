@@ -11,10 +11,17 @@ from typing import Any
 
 from eval.baseline import LlamaIndexBaseline
 from eval.dataset import Example
-from eval.runner import ExampleResult, Pipeline, run_dataset, score
+from eval.runner import ExampleResult, Pipeline, results_from_report, run_dataset, score
 from rag import Assistant
 
-__all__ = ["Evaluation", "build_baseline", "corpus_paths", "evaluate", "retrieval_only"]
+__all__ = [
+    "Evaluation",
+    "build_baseline",
+    "corpus_paths",
+    "evaluate",
+    "rescore",
+    "retrieval_only",
+]
 
 Scores = dict[str, dict[str, float | None]]
 
@@ -83,6 +90,22 @@ def evaluate(
             "LlamaIndex VectorStoreIndex + CitationQueryEngine, default settings "
             "(top 2 passages), same embedder and generator"
         )
+    return ev
+
+
+def rescore(assistant: Assistant, report: Path, examples: Sequence[Example]) -> Evaluation:
+    """Score the answers of an earlier ``report.json`` again with today's judge and metrics;
+    nothing is answered again, and the earlier run's meta (timings, retrieval) is kept."""
+    import json
+
+    data = json.loads(report.read_text())
+    ev = Evaluation(meta=dict(data["meta"]))
+    ev.results = results_from_report(data, examples)
+    checker = assistant.checker
+    threshold = assistant.config.answer.judge_threshold
+    for name, results in ev.results.items():
+        ev.scores[name] = score(results, checker, threshold)
+    ev.meta["rescored"] = f"answers from {report}, scored again by {checker.name}"
     return ev
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from eval.dataset import Example
+from eval.judging import WindowedChecker
 from eval.metrics import (
     abstention_scores,
     citation_scores,
@@ -29,7 +30,7 @@ from index.types import Document
 from rag import Answer, Timings, Turn
 from rag.verify import SupportChecker, check_sentence
 
-__all__ = ["ExampleResult", "Pipeline", "run_dataset", "score"]
+__all__ = ["ExampleResult", "Pipeline", "results_from_report", "run_dataset", "score"]
 
 
 class Pipeline(Protocol):
@@ -110,6 +111,40 @@ def _result(assistant: Pipeline, example: Example, answer: Answer) -> ExampleRes
     )
 
 
+def results_from_report(
+    data: dict[str, Any], examples: Sequence[Example]
+) -> dict[str, list[ExampleResult]]:
+    """The answers stored in a ``report.json``, per pipeline, matched to ``examples`` by id,
+    so that they can be scored again (by a changed judge) without answering again."""
+    by_id = {e.id: e for e in examples}
+    out: dict[str, list[ExampleResult]] = {}
+    for pipeline, rows in data["examples"].items():
+        results = []
+        for row in rows:
+            ex_id = row["example"]["id"]
+            if ex_id not in by_id:
+                raise ValueError(f"the report answers {ex_id!r}, which the dataset does not hold")
+            results.append(
+                ExampleResult(
+                    example=by_id[ex_id],
+                    answer=row["answer"],
+                    abstained=row["abstained"],
+                    reason=row["reason"],
+                    ranked_docs=tuple(row["ranked_docs"]),
+                    sentences=tuple(
+                        (t, tuple((q, lang) for q, lang in cited), bool(ok))
+                        for t, cited, ok in row["sentences"]
+                    ),
+                    quotes_exact=tuple(row["quotes_exact"]),
+                    cited_docs=tuple(row["cited_docs"]),
+                    first_token=row["first_token"],
+                    total=row["total"],
+                )
+            )
+        out[pipeline] = results
+    return out
+
+
 def run_dataset(
     assistant: Pipeline,
     examples: Sequence[Example],
@@ -126,9 +161,11 @@ def run_dataset(
 
 
 def _supports(checker: SupportChecker, threshold: float, question: str, lang: str) -> Any:
+    judge = WindowedChecker(checker)  # long citation chunks are judged window by window
+
     def supports(text: str, cited: Sequence[tuple[str, str]]) -> bool:
         return check_sentence(
-            text, lang, list(cited), checker, threshold=threshold, question=question
+            text, lang, list(cited), judge, threshold=threshold, question=question
         ).supported
 
     return supports

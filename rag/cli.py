@@ -247,27 +247,30 @@ def _show_result(name: str, r: Any) -> None:
 
 
 def cmd_eval(args: argparse.Namespace, config: Config) -> int:
-    from eval.compare import build_baseline, corpus_paths, evaluate
+    from eval.compare import build_baseline, corpus_paths, evaluate, rescore
     from eval.dataset import load_dataset
     from eval.report import check_thresholds, parse_thresholds, write_report
 
     minimum = parse_thresholds(args.min)
     examples = load_dataset(args.dataset)[: args.limit or None]
-    corpus = corpus_paths(args.corpus or args.dataset.parent, args.dataset, examples)
     index_dir = args.index or args.out / "index"
     assistant = Assistant.open(index_dir, config=config)
-    report = assistant.add(corpus, progress=True)
-    _out(
-        f"corpus {', '.join(map(str, corpus))}: {len(assistant.documents())} documents "
-        f"({report.chunks_embedded} passages embedded now)"
-    )
-    t0 = time.perf_counter()
-    baseline = build_baseline(assistant, corpus) if args.baseline else None
-    built = round(time.perf_counter() - t0, 1)
-    evaluation = evaluate(assistant, examples, baseline, on_result=_show_result)
+    if args.rescore:
+        evaluation = rescore(assistant, args.rescore, examples)
+    else:
+        corpus = corpus_paths(args.corpus or args.dataset.parent, args.dataset, examples)
+        report = assistant.add(corpus, progress=True)
+        _out(
+            f"corpus {', '.join(map(str, corpus))}: {len(assistant.documents())} documents "
+            f"({report.chunks_embedded} passages embedded now)"
+        )
+        t0 = time.perf_counter()
+        baseline = build_baseline(assistant, corpus) if args.baseline else None
+        built = round(time.perf_counter() - t0, 1)
+        evaluation = evaluate(assistant, examples, baseline, on_result=_show_result)
+        if baseline is not None:
+            evaluation.meta["baseline_build_seconds"] = built
     meta = {"dataset": str(args.dataset)} | evaluation.meta
-    if baseline is not None:
-        meta["baseline_build_seconds"] = built
     paths = write_report(args.out, evaluation.scores, evaluation.results, meta)
     _out("")
     _print_scores(evaluation)
@@ -279,7 +282,7 @@ def cmd_eval(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_eval_squad(args: argparse.Namespace, config: Config) -> int:
-    from eval.compare import build_baseline, evaluate, retrieval_only
+    from eval.compare import build_baseline, evaluate, rescore, retrieval_only
     from eval.report import write_report
     from eval.squad import build_corpus, data_dir, fetch_squad, sample
 
@@ -288,6 +291,12 @@ def cmd_eval_squad(args: argparse.Namespace, config: Config) -> int:
     squad = build_corpus(source)
     _out(f"SQuAD v1.1 dev: {len(squad.examples)} questions over {squad.corpus}")
     assistant = Assistant.open(args.index or cache / "squad" / "index", config=config)
+    if args.rescore:
+        evaluation = rescore(assistant, args.rescore, squad.examples)
+        paths = write_report(args.out, evaluation.scores, evaluation.results, evaluation.meta)
+        _print_scores(evaluation)
+        _out("wrote " + ", ".join(str(p) for p in paths))
+        return 0
     t0 = time.perf_counter()
     added = assistant.add([squad.corpus], progress=True)
     indexed = round(time.perf_counter() - t0, 1)
@@ -511,6 +520,9 @@ def _more_commands(sub: Any) -> None:
     s.set_defaults(func=cmd_models)
 
 
+RESCORE_HELP = "score the answers of an earlier report.json again, without answering"
+
+
 def _eval_commands(sub: Any) -> None:
     s = sub.add_parser("eval", help="grounding evaluation of a QA dataset (JSONL)")
     s.add_argument("dataset", type=Path)
@@ -539,6 +551,7 @@ def _eval_commands(sub: Any) -> None:
         action="store_true",
         help="also run the LlamaIndex default pipeline with the same models, side by side",
     )
+    s.add_argument("--rescore", type=Path, default=None, help=RESCORE_HELP)
     s.set_defaults(func=cmd_eval)
 
     s = sub.add_parser(
@@ -554,6 +567,7 @@ def _eval_commands(sub: Any) -> None:
     s.add_argument("--out", type=Path, default=Path("eval-squad-report"))
     s.add_argument("--data-dir", type=Path, default=None, help="cache (default: $RAG_DATA_DIR)")
     s.add_argument("--archive", type=Path, default=None, help="a local bigbench-1.0.0.tar.gz")
+    s.add_argument("--rescore", type=Path, default=None, help=RESCORE_HELP)
     s.set_defaults(func=cmd_eval_squad)
 
     s = sub.add_parser(

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from eval.baseline import LlamaIndexBaseline, _bracket_sources, looks_like_abstention
-from eval.compare import corpus_paths, evaluate
+from eval.compare import corpus_paths, evaluate, rescore
 from eval.dataset import Example, load_dataset
+from eval.report import write_report
 from rag import Assistant, Config
 from rag.config import IndexConfig
 from tests.conftest import SEEDS
@@ -88,6 +89,26 @@ def test_both_pipelines_are_scored_by_the_same_judge(tmp_path: Path, seeds_copy:
     assert [r.abstained for r in ev.results["llamaindex"]] == [True, True]
     assert ev.scores["llamaindex"]["all"]["abstention_recall"] == 1.0
     assert ev.meta["judge"] == "keyword-checker" and "default settings" in ev.meta["baseline"]
+
+
+def test_a_report_is_scored_again_without_answering(tmp_path: Path, seeds_copy: Path) -> None:
+    a = Assistant.open(
+        config=Config(index=IndexConfig(dir=tmp_path / "ix")),
+        embedder=HashEmbedder(),
+        generator=ScriptedGenerator("Zaluzhny recommended it [1]."),
+        checker=KeywordChecker(),
+    )
+    a.add([seeds_copy])
+    base = _baseline("According to Source 1, Zaluzhny recommended it.", seeds_copy)
+    examples = [e for e in load_dataset(SEEDS / "qa.jsonl") if e.id in ("a01", "u01")]
+    ev = evaluate(a, examples, base)
+    write_report(tmp_path / "r", ev.scores, ev.results, ev.meta)
+    again = rescore(a, tmp_path / "r" / "report.json", examples)
+    assert again.results == ev.results
+    assert again.scores == ev.scores
+    assert "scored again by keyword-checker" in again.meta["rescored"]
+    with pytest.raises(ValueError, match="'u01', which the dataset does not hold"):
+        rescore(a, tmp_path / "r" / "report.json", examples[:1])
 
 
 def test_extra_documents_of_a_dataset_are_found_or_named(tmp_path: Path) -> None:
