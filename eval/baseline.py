@@ -181,7 +181,7 @@ class LlamaIndexBaseline:
         from llama_index.core import VectorStoreIndex
         from llama_index.core.query_engine import CitationQueryEngine
 
-        files, _missing, _skipped = collect_files(paths)
+        files, _missing, _skipped = collect_files([Path(p) for p in paths])
         sidecars: dict[str, dict[str, dict[str, str]]] = {}
         for f in files:
             folder = str(f.parent)
