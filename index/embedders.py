@@ -9,6 +9,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -47,6 +48,27 @@ class Embedder(Protocol):
         ...
 
 
+Precision = Literal["auto", "fp32", "bf16"]
+
+
+def _cpu_has_bf16() -> bool:
+    """True when the CPU multiplies bfloat16 natively (AVX512-BF16 or AMX); elsewhere bf16 is
+    emulated and slower than float32."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def resolve_precision(precision: str) -> Literal["fp32", "bf16"]:
+    if precision == "auto":
+        return "bf16" if _cpu_has_bf16() else "fp32"
+    if precision in ("fp32", "bf16"):
+        return precision  # type: ignore[return-value]
+    raise ValueError(f"unknown embedder precision {precision!r}; known: auto, fp32, bf16")
+
+
 _LOADED: dict[str, Any] = {}
 _LOAD_LOCK = threading.Lock()
 
@@ -76,6 +98,12 @@ class SentenceTransformerEmbedder:
     Uses the model's own ``query``/``document`` prompts when it has them. EmbeddingGemma's
     document prompt is ``title: none | text: ``; the real title is put in its place, which is
     how that model was trained to see titled passages.
+
+    ``precision="bf16"`` runs the model under bfloat16 autocast. On the 2-core AVX512-BF16 machine
+    it embedded seed chunks 1.95x faster with vectors at cosine >= 0.9987 to float32 ones, so an
+    index built either way can be searched either way. Dynamic int8 was tried and dropped: 2.9x
+    faster but cosine 0.85-0.89 to float32 (EmbeddingGemma's activations do not survive
+    per-tensor int8).
     """
 
     def __init__(
@@ -84,8 +112,10 @@ class SentenceTransformerEmbedder:
         batch_size: int = 16,
         max_seq_length: int = 512,
         models_dir: Path | None = None,
+        precision: str = "auto",
     ) -> None:
         self._model_ref = model
+        self.precision = resolve_precision(precision)
         self._models_dir = models_dir
         self.batch_size = batch_size
         self.max_seq_length = max_seq_length
@@ -143,19 +173,31 @@ class SentenceTransformerEmbedder:
         # longest first, so each batch pads to similar lengths and the bar's ETA is honest
         order = sorted(range(len(prompted)), key=lambda i: -len(prompted[i]))
         out = np.zeros((len(prompted), dim), dtype=np.float32)
-        with tqdm(total=len(prompted), desc="embedding", unit="chunk", disable=not progress) as bar:
+        with (
+            tqdm(total=len(prompted), desc="embedding", unit="chunk", disable=not progress) as bar,
+            self._autocast(),
+        ):
             for b in range(0, len(order), self.batch_size):
                 idx = order[b : b + self.batch_size]
                 vecs = model.encode(
                     [prompted[i] for i in idx],
                     batch_size=len(idx),
-                    normalize_embeddings=True,
                     convert_to_numpy=True,
                     show_progress_bar=False,
                 )
                 out[idx] = vecs.astype(np.float32)
                 bar.update(len(idx))
-        return out
+        # normalised here in float32: a bf16 norm is off by up to 1e-3
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        normalised: Vectors = (out / np.maximum(norms, 1e-12)).astype(np.float32)
+        return normalised
+
+    def _autocast(self) -> AbstractContextManager[object]:
+        if self.precision != "bf16":
+            return nullcontext()
+        import torch
+
+        return torch.autocast("cpu", dtype=torch.bfloat16)
 
 
 EmbedderFactory = Callable[..., Embedder]

@@ -67,6 +67,7 @@ class Assistant:
             ic.embedder,
             batch_size=ic.batch_size,
             max_seq_length=ic.max_seq_length,
+            precision=ic.precision,
             models_dir=ic.models_dir,
         )
         index = Index(

@@ -42,6 +42,11 @@ class IndexConfig(_Section):
     max_seq_length: int = Field(
         512, ge=32, le=8192, description="Embedder input limit in model tokens."
     )
+    precision: str = Field(
+        "auto",
+        pattern="^(auto|fp32|bf16)$",
+        description="Embedder arithmetic: bf16 where the CPU has native bfloat16 (auto), or fixed.",
+    )
     vector_backend: str = Field(
         "faiss-auto",
         description="Vector index: faiss-auto (exact, IVF above 50,000 chunks) or faiss-flat.",
