@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +47,21 @@ class _State:
     bm25: BM25Index | None
 
 
+def _groups(drafts: Sequence[Sequence[ChunkDraft]], size: int) -> Iterator[list[int]]:
+    """Indexes of consecutive documents holding about ``size`` chunks (a longer document
+    makes a group of its own): a group is embedded, then may be committed whole."""
+    group: list[int] = []
+    count = 0
+    for i, ds in enumerate(drafts):
+        group.append(i)
+        count += len(ds)
+        if count >= size:
+            yield group
+            group, count = [], 0
+    if group:
+        yield group
+
+
 def _file_hash(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
@@ -63,6 +78,9 @@ class Index:
         chunking: ChunkingOptions | None = None,
         vector_backend: str = "faiss-auto",
         query_cache_size: int = 256,
+        *,
+        checkpoint_seconds: float = 300.0,
+        embed_group: int = 256,
     ) -> None:
         self.root = Path(root)
         self.embedder = embedder
@@ -73,6 +91,10 @@ class Index:
         self._state = _State(None, None, None, None)
         self._query_cache: OrderedDict[str, Vectors] = OrderedDict()
         self._query_cache_size = query_cache_size
+        # a commit copies the store and rebuilds BM25 over every chunk (seconds at 100k
+        # chunks), so long ingests commit every few minutes rather than every group
+        self.checkpoint_seconds = checkpoint_seconds
+        self.embed_group = embed_group
 
     # reading ------------------------------------------------------------------------------
     def _refresh(self) -> _State:
@@ -189,7 +211,9 @@ class Index:
     ) -> IndexReport:
         """Index new and changed files; with ``prune``, drop documents whose file is gone
         from a given folder. Bad files are reported, not raised; nothing stored is lost.
-        ``rebuild`` starts from an empty index (after a change of embedder or chunking)."""
+        ``rebuild`` starts from an empty index (after a change of embedder or chunking).
+        Long runs commit every ``checkpoint_seconds``; after an interruption, run ``add``
+        again (without ``rebuild``) and it embeds only the files not committed yet."""
         t0 = time.perf_counter()
         paths = [Path(p) for p in paths]
         files, failed, skipped = collect_files(paths)
@@ -227,12 +251,14 @@ class Index:
                     tuple(skipped),
                 )
             drafts = [self._chunk(d) for d in docs]
-            texts = [
-                d.text[c.start : c.end] for d, ds in zip(docs, drafts, strict=True) for c in ds
-            ]
-            titles = [d.title for d, ds in zip(docs, drafts, strict=True) for _ in ds]
-            vectors = self.embedder.embed(texts, "document", titles=titles, progress=progress)
-            self._commit(docs, drafts, vectors, [*replaced, *gone], fresh=rebuild)
+            embedded = self._embed_and_commit(
+                docs,
+                drafts,
+                {s: known[s][0] for s in known},
+                gone,
+                fresh=rebuild,
+                progress=progress,
+            )
         added = tuple(d.doc_id for d in docs if d.source not in known)
         return IndexReport(
             added,
@@ -240,10 +266,69 @@ class Index:
             tuple(unchanged),
             tuple(gone),
             tuple(failed),
-            len(texts),
+            embedded,
             time.perf_counter() - t0,
             tuple(skipped),
         )
+
+    def _embed_and_commit(
+        self,
+        docs: Sequence[Document],
+        drafts: Sequence[Sequence[ChunkDraft]],
+        known: dict[str, str],
+        gone: Sequence[str],
+        *,
+        fresh: bool,
+        progress: bool,
+    ) -> int:
+        """Embed documents a group at a time and commit whenever ``checkpoint_seconds`` of
+        work are pending, so a crash or Ctrl-C during a long ingest keeps what was committed
+        and the next ``add`` resumes with the files not yet in (their hashes are unknown)."""
+        from tqdm import tqdm
+
+        total = sum(len(ds) for ds in drafts)
+        pending: list[tuple[Document, Sequence[ChunkDraft], Vectors]] = []
+        delete = list(gone)
+        last_commit = time.perf_counter()
+
+        def commit() -> None:
+            nonlocal delete, fresh, last_commit
+            vectors = (
+                np.vstack([v for _d, _c, v in pending])
+                if pending
+                else np.zeros((0, 1), dtype=np.float32)
+            )
+            replaced = [known[d.source] for d, _c, _v in pending if d.source in known]
+            self._commit(
+                [d for d, _c, _v in pending],
+                [c for _d, c, _v in pending],
+                vectors,
+                [*replaced, *delete],
+                fresh=fresh,
+            )
+            pending.clear()
+            delete, fresh, last_commit = [], False, time.perf_counter()
+
+        with tqdm(total=total, desc="embedding", unit="chunk", disable=not progress) as bar:
+            for group in _groups(drafts, self.embed_group):
+                texts = [docs[i].text[c.start : c.end] for i in group for c in drafts[i]]
+                titles = [docs[i].title for i in group for _ in drafts[i]]
+                # a long document is embedded in windows so the bar keeps moving
+                parts = [np.zeros((0, 1), dtype=np.float32)]
+                for w in range(0, len(texts), self.embed_group):
+                    window = slice(w, w + self.embed_group)
+                    parts.append(self.embedder.embed(texts[window], "document", titles[window]))
+                    bar.update(len(parts[-1]))
+                vectors = np.vstack(parts[1:]) if len(parts) > 1 else parts[0]
+                row = 0
+                for i in group:
+                    pending.append((docs[i], drafts[i], vectors[row : row + len(drafts[i])]))
+                    row += len(drafts[i])
+                if time.perf_counter() - last_commit >= self.checkpoint_seconds:
+                    commit()
+        if pending or delete or fresh:
+            commit()
+        return total
 
     def remove(self, doc_id: str) -> None:
         with self._snapshots.lock():

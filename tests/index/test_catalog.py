@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -118,3 +119,45 @@ def test_second_reader_follows_new_generations(tmp_path: Path, seeds_copy: Path)
     assert len(reader.documents()) == 3
     old_gens = sorted(p.name for p in (tmp_path / "ix").glob("gen-*"))
     assert len(old_gens) == 1  # superseded generations are swept
+
+
+class _FailsOnMarker(HashEmbedder):
+    """Raises when asked to embed the marked text, like a Ctrl-C or a kill mid-ingest."""
+
+    def embed(self, texts: Any, kind: Any, titles: Any = None, progress: bool = False) -> Any:
+        if any("MARKER" in t for t in texts):
+            raise KeyboardInterrupt
+        return super().embed(texts, kind, titles, progress)
+
+
+def test_interrupted_ingest_keeps_checkpoints_and_resumes(tmp_path: Path, seeds_copy: Path) -> None:
+    root = tmp_path / "ix"
+    options = ChunkingOptions(120, 20)
+    # sorted last, so the three seed articles are embedded before it
+    (seeds_copy / "zzz.txt").write_text("A MARKER sentence about Odesa harbour.", "utf-8")
+    # one document a group, a checkpoint after every group
+    failing = Index(root, _FailsOnMarker(), options, checkpoint_seconds=0, embed_group=1)
+    with pytest.raises(KeyboardInterrupt):
+        failing.add([seeds_copy])
+    assert len(Index(root, HashEmbedder(), options).documents()) == 3
+
+    emb = HashEmbedder()
+    resumed = Index(root, emb, options).add([seeds_copy])
+    assert len(resumed.unchanged) == 3 and len(resumed.added) == 1
+    assert sum(emb.calls) == resumed.chunks_embedded > 0  # only the missing document
+    fresh = Index(tmp_path / "one-go", HashEmbedder(), options)
+    fresh.add([seeds_copy])
+    ix = Index(root, HashEmbedder(), options)
+    assert ix.count_chunks() == fresh.count_chunks()
+    query = "Zaluzhny recommended the withdrawal"
+    assert [h.chunk.text for h in ix.search(query, k=5)] == [
+        h.chunk.text for h in fresh.search(query, k=5)
+    ]
+
+
+def test_long_ingest_embeds_in_windows(tmp_path: Path, seeds_copy: Path) -> None:
+    emb = HashEmbedder()
+    ix = Index(tmp_path / "ix", emb, ChunkingOptions(120, 20), embed_group=4)
+    report = ix.add([seeds_copy])
+    assert max(emb.calls) <= 4 and sum(emb.calls) == report.chunks_embedded
+    assert ix._snapshots.current() is not None and len(ix.documents()) == 3
