@@ -82,6 +82,7 @@ def evaluate(
         "examples": len(examples),
         "judge": checker.name,
         "embedder": assistant.index.embedder.name,
+        "embedder_precision": getattr(assistant.index.embedder, "precision", "n/a"),
         "generator": assistant.generator.model_id,
         "seconds": dict(ev.seconds),
     }

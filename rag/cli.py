@@ -313,6 +313,13 @@ def cmd_eval_squad(args: argparse.Namespace, config: Config) -> int:
             f"retrieval {name}: "
             + ", ".join(f"{m} {v:.3f}" for m, v in scores.items() if v is not None)
         )
+    if args.sample == 0:  # retrieval only, e.g. to check an embedder change on all questions
+        args.out.mkdir(parents=True, exist_ok=True)
+        path = args.out / "retrieval.json"
+        facts = {"index_seconds": indexed, "retrieval_seconds": searched}
+        path.write_text(json.dumps(facts | {"retrieval": retrieval}, indent=2))
+        _out(f"wrote {path}")
+        return 0
     chosen = sample(squad.examples, args.sample, args.seed)
     evaluation = evaluate(assistant, chosen, baseline, on_result=_show_result)
     meta = {
@@ -558,7 +565,12 @@ def _eval_commands(sub: Any) -> None:
         "eval-squad",
         help="external benchmark: SQuAD v1.1 dev (fetched once from PyPI's bigbench sdist)",
     )
-    s.add_argument("--sample", type=int, default=200, help="questions answered (default 200)")
+    s.add_argument(
+        "--sample",
+        type=int,
+        default=200,
+        help="questions answered (default 200; 0: retrieval only)",
+    )
     s.add_argument("--seed", type=int, default=13, help="seed of the answered sample")
     s.add_argument(
         "--retrieval-limit", type=int, default=0, help="retrieval on the first N (default: all)"
