@@ -339,6 +339,7 @@ def cmd_eval_squad(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_bench(args: argparse.Namespace, config: Config) -> int:
     from eval.bench import BenchCorpus, run_bench, write_bench
+    from index.embedders import resolve_precision
     from eval.dataset import load_dataset
     from eval.search_latency import QUERIES
 
@@ -361,6 +362,7 @@ def cmd_bench(args: argparse.Namespace, config: Config) -> int:
     result = run_bench(corpora, questions, work, queries, log=_out)
     result.meta |= {"quick": bool(args.quick), "generator": config.answer.model}
     result.meta["embedder"] = config.index.embedder
+    result.meta["embedder_precision"] = resolve_precision(config.index.precision)
     paths = write_bench(result, args.out)
     _out(paths[1].read_text())
     _out("wrote " + ", ".join(str(p) for p in paths))
