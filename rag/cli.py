@@ -339,9 +339,9 @@ def cmd_eval_squad(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_bench(args: argparse.Namespace, config: Config) -> int:
     from eval.bench import BenchCorpus, run_bench, write_bench
-    from index.embedders import resolve_precision
     from eval.dataset import load_dataset
     from eval.search_latency import QUERIES
+    from index.embedders import resolve_precision
 
     seeds = Path(args.seeds)
     dataset = load_dataset(seeds / "qa.jsonl")
