@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run ask setup models index browser test lint clean-index
+.PHONY: run ask setup models index browser test lint bench-corpus clean-index
 
 ## run: set everything up, index seeds/ and start the chat UI on http://127.0.0.1:7860
 run: index
@@ -45,6 +45,20 @@ lint: $(STAMP)
 ## test: lint, then the whole suite (unit tests with fakes, integration with real models)
 test: setup browser lint
 	$(BIN)/python -m pytest -q
+
+## bench-corpus: ~100,000 chunks of real text for `rag bench --large` (Debian's Python 3.11
+## and Linux 6.1 documentation sources, ~43 MB), kept outside the repository
+BENCH_DATA ?= $(HOME)/.cache/grounded-rag/data/bench-large
+bench-corpus:
+	@mkdir -p $(BENCH_DATA)/debs
+	@test -n "$$(ls $(BENCH_DATA)/debs/python3.11-doc_*.deb 2>/dev/null)" || (cd $(BENCH_DATA)/debs && apt-get download python3.11-doc)
+	@test -n "$$(ls $(BENCH_DATA)/debs/linux-doc-6.1_*.deb 2>/dev/null)" || (cd $(BENCH_DATA)/debs && apt-get download linux-doc-6.1)
+	@for d in $(BENCH_DATA)/debs/*.deb; do dpkg-deb -x $$d $(BENCH_DATA)/x; done
+	@mkdir -p $(BENCH_DATA)/python $(BENCH_DATA)/linux
+	@cp -r $(BENCH_DATA)/x/usr/share/doc/python3.11/html/_sources/. $(BENCH_DATA)/python/
+	@cd $(BENCH_DATA)/x/usr/share/doc/linux-doc-6.1/html/_sources && find . -name '*.txt' -exec cp --parents {} $(BENCH_DATA)/linux/ \;
+	@rm -rf $(BENCH_DATA)/x
+	@echo "large corpus: $(BENCH_DATA)/python $(BENCH_DATA)/linux (add the SQuAD passages for 100k chunks)"
 
 clean-index:
 	rm -rf .rag-index
