@@ -314,12 +314,12 @@ class Index:
                 texts = [docs[i].text[c.start : c.end] for i in group for c in drafts[i]]
                 titles = [docs[i].title for i in group for _ in drafts[i]]
                 # a long document is embedded in windows so the bar keeps moving
-                parts = [np.zeros((0, 1), dtype=np.float32)]
+                parts: list[Vectors] = []
                 for w in range(0, len(texts), self.embed_group):
                     window = slice(w, w + self.embed_group)
                     parts.append(self.embedder.embed(texts[window], "document", titles[window]))
                     bar.update(len(parts[-1]))
-                vectors = np.vstack(parts[1:]) if len(parts) > 1 else parts[0]
+                vectors = np.vstack(parts) if parts else np.zeros((0, 1), dtype=np.float32)
                 row = 0
                 for i in group:
                     pending.append((docs[i], drafts[i], vectors[row : row + len(drafts[i])]))

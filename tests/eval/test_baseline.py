@@ -74,14 +74,20 @@ def test_baseline_citations_resolve_to_spans_of_our_documents(seeds_copy: Path) 
     assert not answer.hits[0].chunk.text.startswith("Source 1:")
 
 
-def test_both_pipelines_are_scored_by_the_same_judge(tmp_path: Path, seeds_copy: Path) -> None:
+def _ours(reply: str, tmp_path: Path, seeds_copy: Path) -> Assistant:
+    """Our pipeline over the seeds with fakes: hash vectors, one scripted reply, keyword judge."""
     a = Assistant.open(
         config=Config(index=IndexConfig(dir=tmp_path / "ix")),
         embedder=HashEmbedder(),
-        generator=ScriptedGenerator("The documents do not say."),
+        generator=ScriptedGenerator(reply),
         checker=KeywordChecker(),
     )
     a.add([seeds_copy])
+    return a
+
+
+def test_both_pipelines_are_scored_by_the_same_judge(tmp_path: Path, seeds_copy: Path) -> None:
+    a = _ours("The documents do not say.", tmp_path, seeds_copy)
     base = _baseline("The context does not say.", seeds_copy)
     examples = [e for e in load_dataset(SEEDS / "qa.jsonl") if e.id in ("a01", "u01")]
     ev = evaluate(a, examples, base)
@@ -92,13 +98,7 @@ def test_both_pipelines_are_scored_by_the_same_judge(tmp_path: Path, seeds_copy:
 
 
 def test_a_report_is_scored_again_without_answering(tmp_path: Path, seeds_copy: Path) -> None:
-    a = Assistant.open(
-        config=Config(index=IndexConfig(dir=tmp_path / "ix")),
-        embedder=HashEmbedder(),
-        generator=ScriptedGenerator("Zaluzhny recommended it [1]."),
-        checker=KeywordChecker(),
-    )
-    a.add([seeds_copy])
+    a = _ours("Zaluzhny recommended it [1].", tmp_path, seeds_copy)
     base = _baseline("According to Source 1, Zaluzhny recommended it.", seeds_copy)
     examples = [e for e in load_dataset(SEEDS / "qa.jsonl") if e.id in ("a01", "u01")]
     ev = evaluate(a, examples, base)
