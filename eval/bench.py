@@ -26,7 +26,7 @@ from typing import Any
 from eval.bench_worker import PREFIX
 from eval.search_latency import QUERIES
 
-__all__ = ["BenchCorpus", "render", "run_bench", "write_bench"]
+__all__ = ["BenchCorpus", "render", "row_of", "run_bench", "write_bench"]
 
 PIPELINES = ("ours", "llamaindex")
 
@@ -36,6 +36,11 @@ class BenchCorpus:
     name: str
     paths: tuple[str, ...]
     answer: bool = False  # answer the seed questions over it (the seeds only)
+    # the large corpus: the baseline's index is made from our chunks and vectors (embedding
+    # 100,000 chunks its way would take the better part of a day), and the approximate
+    # vector index of ours is measured against exact search with these queries
+    baseline_from_ours: bool = False
+    recall_queries: tuple[str, ...] = ()
 
 
 @dataclass
@@ -67,8 +72,13 @@ def run_bench(
     work: Path,
     queries: Sequence[str] = QUERIES,
     log: Callable[[str], None] = print,
+    *,
+    resume: bool = False,
 ) -> BenchResult:
-    """Build and use every pipeline on every corpus; indexes are made under ``work``."""
+    """Build and use every pipeline on every corpus; indexes are made under ``work``.
+
+    A measured build starts from nothing, except with ``resume``: then an interrupted build
+    of ours continues where its last commit left it and reports the rate of this run."""
     result = BenchResult()
     result.meta = {
         "queries": len(queries),
@@ -80,8 +90,8 @@ def run_bench(
         result.corpora[corpus.name] = {}
         for pipeline in PIPELINES:
             folder = work / f"{pipeline}-{corpus.name}"
-            if folder.exists():
-                shutil.rmtree(folder)  # a measured build starts from nothing
+            if folder.exists() and not (resume and pipeline == "ours"):
+                shutil.rmtree(folder)
             job: dict[str, Any] = {
                 "pipeline": pipeline,
                 "corpus_name": corpus.name,
@@ -91,15 +101,28 @@ def run_bench(
                 "chunk_size": 128,
                 "chunk_overlap": 24,
             }
+            if corpus.baseline_from_ours and pipeline == "llamaindex":
+                job["vectors_from"] = str(work / f"ours-{corpus.name}")
+            if corpus.recall_queries and pipeline == "ours":
+                job["recall_queries"] = list(corpus.recall_queries)
             built = _run_job(job | {"task": "build"}, log)
             extra = {"questions": list(questions), "answer_corpus": list(corpus.paths)}
             used = _run_job(job | {"task": "use"} | (extra if corpus.answer else {}), log)
-            peak = max(built.pop("peak_rss_mb"), used.pop("peak_rss_mb"))
-            row = built | used | {"peak_rss_mb": peak}
-            row["chunks_per_second"] = row["chunks"] / row["ingest_seconds"]
-            row["text_mb_per_minute"] = row["text_mb"] / row["ingest_seconds"] * 60
-            result.corpora[corpus.name][pipeline] = row
+            result.corpora[corpus.name][pipeline] = row_of(built, used)
+            result.meta["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")
     return result
+
+
+def row_of(built: dict[str, Any], used: dict[str, Any]) -> dict[str, Any]:
+    """One pipeline's figures on one corpus from its build and use jobs."""
+    peak = max(built.pop("peak_rss_mb"), used.pop("peak_rss_mb"))
+    row = built | used | {"peak_rss_mb": peak}
+    seconds = row["ingest_seconds"]
+    embedded = row.get("chunks_embedded", row["chunks"])  # fewer when a build was resumed
+    row["chunks_per_second"] = embedded / seconds if seconds and embedded else None
+    text_mb = row["text_mb"]
+    row["text_mb_per_minute"] = text_mb / seconds * 60 if seconds and text_mb else None
+    return row
 
 
 def _f(v: Any, digits: int = 1) -> str:
@@ -123,9 +146,20 @@ ROWS: list[tuple[str, Callable[[dict[str, Any]], Any], int]] = [
     ("first token p95, s", lambda r: _answer(r, "first_token", "p95"), 1),
     ("total p50, s", lambda r: _answer(r, "total", "p50"), 1),
     ("total p95, s", lambda r: _answer(r, "total", "p95"), 1),
+    ("of which generation p50, s", lambda r: _answer(r, "generation", "p50"), 1),
+    ("of which verification p50, s", lambda r: _answer(r, "verification", "p50"), 1),
     ("prompt tokens p50", lambda r: (r.get("prompt_tokens") or {}).get("p50"), 0),
     ("peak resident memory, MB", lambda r: r["peak_rss_mb"], 0),
+    ("vector recall@10 vs exact, questions", lambda r: _recall(r, "questions"), 3),
+    ("vector recall@10 vs exact, chunk openings", lambda r: _recall(r, "chunk_openings"), 3),
+    ("exact vector search p50, ms", lambda r: _recall(r, "questions", "exact_ms"), 2),
+    ("stored (IVF) vector search p50, ms", lambda r: _recall(r, "questions", "stored_ms"), 2),
 ]
+
+
+def _recall(row: dict[str, Any], queries: str, what: str = "recall_at_10") -> Any:
+    got = (row.get("vector_recall") or {}).get(queries, {}).get(what)
+    return got["p50"] if isinstance(got, dict) else got
 
 
 def _answer(row: dict[str, Any], what: str, stat: str) -> Any:

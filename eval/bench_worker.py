@@ -6,7 +6,10 @@ models never share the process). JOB is a JSON object; the result is printed as 
 ``BENCH {json}`` on stdout, everything else (progress bars, logs) goes to stderr.
 
 Jobs: ``build`` (ingest a corpus and save the index) and ``use`` (open it cold, search
-with and without query embedding, and, when questions are given, answer them).
+with and without query embedding, and, when questions are given, answer them). On the
+large corpus the baseline's index is built from our chunks and vectors (``vectors_from``),
+and ours measures how close its approximate vector index comes to exact search
+(``recall_queries``).
 """
 
 from __future__ import annotations
@@ -52,17 +55,93 @@ def _assistant(job: dict[str, Any]) -> Any:
 def _ours_build(job: dict[str, Any]) -> dict[str, Any]:
     assistant = _assistant(job)
     assistant.index.embedder.embed(["load the model"], "document")  # model load, not ingest
+    before = assistant.index.count_chunks()  # > 0 when an interrupted build is resumed
     t0 = time.perf_counter()
     report = assistant.add(job["corpus"], progress=True)
     seconds = time.perf_counter() - t0
-    text_bytes = sum(len(assistant.document(d.doc_id).text.encode()) for d in assistant.documents())
-    return {
-        "documents": len(assistant.documents()),
-        "chunks": report.chunks_embedded,
-        "text_mb": text_bytes / 1e6,
+    texts = [assistant.document(d.doc_id).text for d in assistant.documents()]
+    text_mb = sum(len(t.encode()) for t in texts) / 1e6
+    out = {
+        "documents": len(texts),
+        "chunks": assistant.index.count_chunks(),
+        "text_mb": text_mb,
         "ingest_seconds": seconds,
         "size_mb": _size_on_disk(Path(job["dir"])) / 1e6,
     }
+    if before:  # this run's rate only: chunks embedded now over the time taken now
+        out |= {"resumed_from_chunks": before, "chunks_embedded": report.chunks_embedded}
+        out["text_mb"] = None  # the text of this run alone is not known per chunk
+    return out
+
+
+def _stored(folder: Path) -> tuple[list[int], list[str], Any]:
+    """Chunk ids, texts and vectors of a saved index of ours, row-aligned."""
+    from index.snapshot import STORE_FILE, Snapshots
+    from index.store import ChunkStore
+    from index.vectors import FaissIndex
+
+    gen = Snapshots(folder).current()
+    if gen is None:
+        raise RuntimeError(f"no index in {folder}: build ours on this corpus first")
+    store = ChunkStore(gen / STORE_FILE)
+    try:
+        ids, texts, _langs = store.all_chunk_texts()
+        dim = int(store.get_meta("dim") or 0)
+    finally:
+        store.close()
+    vector_ids, vectors = FaissIndex.load(gen, dim).export()
+    row = {int(c): i for i, c in enumerate(vector_ids)}
+    return ids, texts, vectors[[row[c] for c in ids]]
+
+
+def _recall_queries(job: dict[str, Any], texts: Sequence[str]) -> dict[str, list[str]]:
+    """The given questions, and as many look-alike queries made of the first 12 words of
+    randomly chosen chunks (seeded), so the whole corpus is probed, not only its SQuAD part."""
+    import random
+
+    rng = random.Random(7)
+    picked = rng.sample(range(len(texts)), min(len(texts), job.get("chunk_queries", 200)))
+    return {
+        "questions": list(job["recall_queries"]),
+        "chunk_openings": [" ".join(texts[i].split()[:12]) for i in picked],
+    }
+
+
+def _vector_recall(job: dict[str, Any], embedder: Any, k: int = 10) -> dict[str, Any]:
+    """recall@k of the stored vector index (IVF past its threshold) against exact search
+    over the same vectors, and the time of each kind of search."""
+    from index.snapshot import Snapshots
+    from index.vectors import FaissIndex
+
+    ids, texts, vectors = _stored(Path(job["dir"]))
+    gen = Snapshots(Path(job["dir"])).current()
+    assert gen is not None  # _stored checked
+    approx = FaissIndex.load(gen, vectors.shape[1])
+    exact = FaissIndex(vectors.shape[1])
+    exact.add(ids, vectors)
+    out: dict[str, Any] = {"kind": approx.kind, "k": k, "vectors": len(ids)}
+    for index in (exact, approx):
+        index.search(vectors[:1], k)  # the first search pays for set-up, not for searching
+    for name, queries in _recall_queries(job, texts).items():
+        qv = embedder.embed(queries, "query")
+        times: dict[str, list[float]] = {"exact": [], "stored": []}
+        found: dict[str, list[list[tuple[int, float]]]] = {"exact": [], "stored": []}
+        for q in qv:
+            for which, index in (("exact", exact), ("stored", approx)):
+                t = time.perf_counter()
+                found[which].append(index.search(q.reshape(1, -1), k)[0])
+                times[which].append((time.perf_counter() - t) * 1000)
+        overlap = [
+            len({i for i, _ in a} & {i for i, _ in b}) / k
+            for a, b in zip(found["exact"], found["stored"], strict=True)
+        ]
+        out[name] = {
+            "queries": len(queries),
+            f"recall_at_{k}": statistics.fmean(overlap),
+            "exact_ms": summary(times["exact"]),
+            "stored_ms": summary(times["stored"]),
+        }
+    return out
 
 
 def _ours_use(job: dict[str, Any]) -> dict[str, Any]:
@@ -89,11 +168,14 @@ def _ours_use(job: dict[str, Any]) -> dict[str, Any]:
         assistant.search(q, query_vector=qv)
         without.append((time.perf_counter() - t) * 1000)
     out["search_ms"] = {"with_embedding": summary(with_embed), "without": summary(without)}
+    if job.get("recall_queries"):
+        out["vector_recall"] = _vector_recall(job, assistant.index.embedder)
     if job.get("questions"):
         t = time.perf_counter()
         assistant.warm_up()
         out["warm_up_seconds"] = time.perf_counter() - t
         sources, firsts, totals, prompt = [], [], [], []
+        stages: dict[str, list[float]] = {"retrieval": [], "generation": [], "verification": []}
         for q in job["questions"]:
             t = time.perf_counter()
             for event in assistant.stream(q):
@@ -105,11 +187,13 @@ def _ours_use(job: dict[str, Any]) -> dict[str, Any]:
                         firsts.append(a.timings.first_token)
                     totals.append(a.timings.total)
                     prompt.append(float(a.prompt_tokens))
+                    for stage, xs in stages.items():  # where the time of an answer goes
+                        xs.append(getattr(a.timings, stage))
         out["answer_seconds"] = {
             "sources": summary(sources),
             "first_token": summary(firsts),
             "total": summary(totals),
-        }
+        } | {stage: summary(xs) for stage, xs in stages.items()}
         out["prompt_tokens"] = summary(prompt)
     return out
 
@@ -134,8 +218,10 @@ def _baseline(job: dict[str, Any], assistant: Any) -> Any:
 
 def _baseline_build(job: dict[str, Any]) -> dict[str, Any]:
     assistant = _assistant(job | {"dir": str(Path(job["dir"]) / "unused")})
-    assistant.index.embedder.embed(["load the model"], "document")
     base = _baseline(job, assistant)
+    if job.get("vectors_from"):
+        return _baseline_from_vectors(job, base)
+    assistant.index.embedder.embed(["load the model"], "document")
     t0 = time.perf_counter()
     nodes = base.add(job["corpus"], progress=True)
     seconds = time.perf_counter() - t0
@@ -146,6 +232,28 @@ def _baseline_build(job: dict[str, Any]) -> dict[str, Any]:
         "chunks": nodes,
         "text_mb": sum(len(d.text.encode()) for d in base.documents()) / 1e6,
         "ingest_seconds": seconds,
+        "size_mb": _size_on_disk(persist) / 1e6,
+    }
+
+
+def _baseline_from_vectors(job: dict[str, Any], base: Any) -> dict[str, Any]:
+    """The baseline's default store filled with our chunks and vectors: no ingest figures
+    (nothing is embedded), but its size on disk, cold open and search are its own."""
+    _ids, texts, vectors = _stored(Path(job["vectors_from"]))
+    t0 = time.perf_counter()
+    nodes = base.add_embedded(texts, vectors)
+    del vectors
+    t1 = time.perf_counter()
+    persist = Path(job["dir"]) / "llamaindex"
+    base.persist(persist)
+    return {
+        "documents": None,
+        "chunks": nodes,
+        "text_mb": None,
+        "ingest_seconds": None,
+        "vectors_from": job["vectors_from"],
+        "index_seconds": t1 - t0,
+        "persist_seconds": time.perf_counter() - t1,
         "size_mb": _size_on_disk(persist) / 1e6,
     }
 
@@ -163,8 +271,9 @@ def _baseline_use(job: dict[str, Any]) -> dict[str, Any]:
     index = load_index_from_storage(storage, embed_model=base.embed_model)
     store: Any = storage.vector_store  # the default SimpleVectorStore
     retriever = index.as_retriever()  # default: top 2
-    dim = len(next(iter(store.data.embedding_dict.values())))
-    retriever.retrieve(QueryBundle(job["queries"][0], embedding=[0.0] * dim))
+    # a stored vector, not zeros: the default store divides by the query's norm
+    stored = next(iter(store.data.embedding_dict.values()))
+    retriever.retrieve(QueryBundle(job["queries"][0], embedding=list(stored)))
     out["open_seconds"] = time.perf_counter() - t_open
     out["chunks"] = len(store.data.embedding_dict)
     assistant.index.embedder.embed(["load the model"], "query")

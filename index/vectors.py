@@ -138,6 +138,28 @@ class FaissIndex:
     def __len__(self) -> int:
         return int(self._index.ntotal)
 
+    def export(self) -> tuple[npt.NDArray[np.int64], Vectors]:
+        """Every stored (id, vector) pair, exact or IVF: to rebuild an index elsewhere or to
+        measure an approximate index against exact search."""
+        faiss = _faiss()
+        n = int(self._index.ntotal)
+        if self.is_ivf:
+            # an IndexIVFFlat stores each list's vectors verbatim as its codes
+            ivf = faiss.extract_index_ivf(self._index)
+            lists, size = ivf.invlists, ivf.invlists.list_size
+            id_parts = [faiss.rev_swig_ptr(lists.get_ids(i), size(i)) for i in range(ivf.nlist)]
+            code_parts = [
+                faiss.rev_swig_ptr(lists.get_codes(i), size(i) * lists.code_size)
+                for i in range(ivf.nlist)
+            ]
+            ids = np.concatenate([np.zeros(0, np.int64), *id_parts]).astype(np.int64)
+            codes = np.concatenate([np.zeros(0, np.uint8), *code_parts])
+            return ids, codes.view(np.float32).reshape(n, self.dim).copy()
+        ids = faiss.vector_to_array(self._index.id_map).astype(np.int64)
+        flat = faiss.downcast_index(self._index.index)
+        vectors = flat.reconstruct_n(0, n) if n else np.zeros((0, self.dim), np.float32)
+        return ids, np.asarray(vectors, dtype=np.float32)
+
 
 def _auto(folder: Path, dim: int) -> VectorIndex:
     return FaissIndex.load(folder, dim, ivf_above=IVF_THRESHOLD)

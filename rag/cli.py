@@ -347,19 +347,32 @@ def cmd_bench(args: argparse.Namespace, config: Config) -> int:
     dataset = load_dataset(seeds / "qa.jsonl")
     # first turns only: a follow-up's time depends on the turn before it
     questions = [e.question for e in dataset if not e.history and not e.documents]
-    corpora = [BenchCorpus("seeds", (str(seeds),), answer=True)]
+    tiers = set(args.tiers or ["seeds", "squad", *(["large"] if args.large else [])])
+    corpora = [BenchCorpus("seeds", (str(seeds),), answer=True)] if "seeds" in tiers else []
     if args.quick:
+        # the large tier's steps on the seeds: the baseline from our vectors, the recall check
         questions, queries = questions[:2], QUERIES[:3]
+        stand_in = BenchCorpus(
+            "large", (str(seeds),), baseline_from_ours=True, recall_queries=tuple(QUERIES[:3])
+        )
+        corpora.append(stand_in)
     else:
-        from eval.squad import build_corpus, data_dir, fetch_squad
+        from eval.squad import build_corpus, data_dir, fetch_squad, sample
 
         questions, queries = questions[: args.questions], QUERIES
         squad = build_corpus(fetch_squad(args.data_dir or data_dir()))
-        corpora.append(BenchCorpus("squad", (str(squad.corpus),)))
-        if args.large:
-            corpora.append(BenchCorpus("large", tuple(str(p) for p in args.large)))
+        if "squad" in tiers:
+            corpora.append(BenchCorpus("squad", (str(squad.corpus),)))
+        if "large" in tiers:
+            if not args.large:
+                raise SystemExit("the large tier needs --large FOLDER...; see docs/performance.md")
+            asked = tuple(e.question for e in sample(squad.examples, 300, seed=7))
+            large = (*(str(p) for p in args.large), str(squad.corpus))
+            corpora.append(
+                BenchCorpus("large", large, baseline_from_ours=True, recall_queries=asked)
+            )
     work = args.work or args.out / "work"
-    result = run_bench(corpora, questions, work, queries, log=_out)
+    result = run_bench(corpora, questions, work, queries, log=_out, resume=args.resume)
     result.meta |= {"quick": bool(args.quick), "generator": config.answer.model}
     result.meta["embedder"] = config.index.embedder
     result.meta["embedder_precision"] = resolve_precision(config.index.precision)
@@ -594,7 +607,17 @@ def _eval_commands(sub: Any) -> None:
     s.add_argument("--questions", type=int, default=20, help="seed questions answered")
     s.add_argument("--data-dir", type=Path, default=None, help="SQuAD cache ($RAG_DATA_DIR)")
     s.add_argument(
-        "--large", type=Path, nargs="*", default=[], help="folders of a large corpus (100k chunks)"
+        "--large",
+        type=Path,
+        nargs="*",
+        default=[],
+        help="folders that with the SQuAD passages make the large corpus (100k chunks)",
+    )
+    s.add_argument(
+        "--tiers", nargs="+", choices=("seeds", "squad", "large"), help="corpora to measure"
+    )
+    s.add_argument(
+        "--resume", action="store_true", help="continue an interrupted build of ours (in --work)"
     )
     s.set_defaults(func=cmd_bench)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from eval.bench import BenchResult, render, write_bench
+from eval.bench import BenchResult, render, row_of, write_bench
 from rag.cli import main
 from tests.conftest import SEEDS
 
@@ -52,6 +52,20 @@ def test_render_shows_each_pipeline_and_leaves_out_what_was_not_measured(tmp_pat
     assert paths[2].stat().st_size > 10_000
 
 
+def test_a_resumed_build_reports_the_rate_of_its_own_run() -> None:
+    built = {"chunks": 900, "chunks_embedded": 300, "ingest_seconds": 60.0, "text_mb": None}
+    row = row_of(built | {"peak_rss_mb": 1.0}, {"chunks": 1000, "peak_rss_mb": 2.0})
+    assert row["chunks_per_second"] == 5.0  # 300 chunks of this run in its 60 s
+    assert row["text_mb_per_minute"] is None
+    assert row["chunks"] == 1000 and row["peak_rss_mb"] == 2.0
+
+
+def test_a_baseline_built_from_our_vectors_has_no_ingest_rate() -> None:
+    built = {"chunks": 10, "ingest_seconds": None, "text_mb": None, "peak_rss_mb": 1.0}
+    row = row_of(built, {"peak_rss_mb": 1.0})
+    assert row["chunks_per_second"] is None and row["text_mb_per_minute"] is None
+
+
 @pytest.mark.integration
 def test_quick_bench_measures_both_pipelines(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -74,3 +88,13 @@ def test_quick_bench_measures_both_pipelines(
         assert row["peak_rss_mb"] > 500, name  # the models were loaded in that process
     # our chunking is 128 tokens; the baseline was built at the same size for ingest
     assert abs(seeds["ours"]["chunks"] - seeds["llamaindex"]["chunks"]) < seeds["ours"]["chunks"]
+    # the large tier's steps, on the seeds: the baseline holds exactly our chunks and vectors
+    ours, base = data["corpora"]["large"]["ours"], data["corpora"]["large"]["llamaindex"]
+    assert base["chunks"] == ours["chunks"] and base["ingest_seconds"] is None
+    assert base["size_mb"] > 0 and base["search_ms"]["without"]["n"] == 3
+    recall = ours["vector_recall"]
+    assert recall["kind"] == "exact" and recall["vectors"] == ours["chunks"]
+    assert recall["questions"]["queries"] == 3
+    assert recall["chunk_openings"]["queries"] == ours["chunks"]  # fewer chunks than 200
+    # an exact index agrees with exact search; an IVF one is measured by the full run
+    assert recall["questions"]["recall_at_10"] == 1.0

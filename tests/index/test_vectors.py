@@ -69,3 +69,22 @@ def test_every_backend_opens_an_empty_folder(tmp_path: Path, backend: str) -> No
     index = VECTOR_INDEXES[backend](tmp_path, DIM)
     assert len(index) == 0
     assert index.search(_clustered(1), 3) == [[]]
+
+
+@pytest.mark.parametrize("ivf", [False, True])
+def test_export_gives_back_every_id_with_its_vector(tmp_path: Path, ivf: bool) -> None:
+    index, vectors = _filled(6000, ivf_above=5000 if ivf else None)
+    index.remove([1017])
+    index.save(tmp_path)
+    loaded = FaissIndex.load(tmp_path, DIM)
+    assert loaded.is_ivf is ivf
+    ids, got = loaded.export()
+    order = np.argsort(ids)
+    expected = [i for i in range(1000, 7000) if i != 1017]
+    assert ids[order].tolist() == expected
+    np.testing.assert_array_equal(got[order], np.delete(vectors, 17, axis=0))
+
+
+def test_export_of_an_empty_index_is_empty() -> None:
+    ids, vectors = FaissIndex(DIM).export()
+    assert ids.shape == (0,) and vectors.shape == (0, DIM)
