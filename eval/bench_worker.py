@@ -31,10 +31,15 @@ PREFIX = "BENCH "
 
 
 def summary(xs: Sequence[float]) -> dict[str, float | None]:
-    """p50 and p95 of a list of timings, None when there are none."""
+    """p50, p95 and mean of a list of timings, None when there are none."""
     if not xs:
-        return {"p50": None, "p95": None, "n": 0}
-    return {"p50": statistics.median(xs), "p95": percentile(xs, 0.95), "n": len(xs)}
+        return {"p50": None, "p95": None, "mean": None, "n": 0}
+    return {
+        "p50": statistics.median(xs),
+        "p95": percentile(xs, 0.95),
+        "mean": statistics.fmean(xs),
+        "n": len(xs),
+    }
 
 
 def _peak_rss_mb() -> float:
@@ -209,10 +214,28 @@ def _baseline(job: dict[str, Any], assistant: Any) -> Any:
     from eval.baseline import LlamaIndexBaseline
 
     return LlamaIndexBaseline(
-        assistant.index.embedder,
+        _baseline_embedder(job, assistant),
         assistant.generator,
         chunk_size=job.get("chunk_size"),
         chunk_overlap=job.get("chunk_overlap"),
+    )
+
+
+def _baseline_embedder(job: dict[str, Any], assistant: Any) -> Any:
+    """The same model, run as LlamaIndex's HuggingFaceEmbedding runs it: float32 (our bf16
+    path is part of our speed work), unless the job asks for ours as it is ("same")."""
+    precision = job.get("baseline_precision") or "fp32"
+    if precision == "same":
+        return assistant.index.embedder
+    from index.embedders import make_embedder
+
+    ic = assistant.config.index
+    return make_embedder(
+        ic.embedder,
+        batch_size=ic.batch_size,
+        max_seq_length=ic.max_seq_length,
+        precision=precision,
+        models_dir=ic.models_dir,
     )
 
 
@@ -221,7 +244,7 @@ def _baseline_build(job: dict[str, Any]) -> dict[str, Any]:
     base = _baseline(job, assistant)
     if job.get("vectors_from"):
         return _baseline_from_vectors(job, base)
-    assistant.index.embedder.embed(["load the model"], "document")
+    base.embedder.embed(["load the model"], "document")  # model load, not ingest
     t0 = time.perf_counter()
     nodes = base.add(job["corpus"], progress=True)
     seconds = time.perf_counter() - t0
@@ -276,13 +299,13 @@ def _baseline_use(job: dict[str, Any]) -> dict[str, Any]:
     retriever.retrieve(QueryBundle(job["queries"][0], embedding=list(stored)))
     out["open_seconds"] = time.perf_counter() - t_open
     out["chunks"] = len(store.data.embedding_dict)
-    assistant.index.embedder.embed(["load the model"], "query")
+    base.embedder.embed(["load the model"], "query")  # not part of a search
     with_embed, without = [], []
     for q in job["queries"]:
         t = time.perf_counter()
         nodes = retriever.retrieve(q)
         with_embed.append((time.perf_counter() - t) * 1000)
-        vec = assistant.index.embedder.embed([q], "query")[0].tolist()
+        vec = base.embedder.embed([q], "query")[0].tolist()
         t = time.perf_counter()
         retriever.retrieve(QueryBundle(q, embedding=vec))
         without.append((time.perf_counter() - t) * 1000)
@@ -290,7 +313,9 @@ def _baseline_use(job: dict[str, Any]) -> dict[str, Any]:
     out["search_ms"] = {"with_embedding": summary(with_embed), "without": summary(without)}
     if job.get("questions"):
         # answering uses the baseline as a user gets it: default chunking, built here
-        answering = _baseline({}, assistant)
+        from eval.baseline import LlamaIndexBaseline
+
+        answering = LlamaIndexBaseline(base.embedder, assistant.generator)
         answering.add(job["answer_corpus"])
         sources, firsts, totals, prompt = [], [], [], []
         for q in job["questions"]:

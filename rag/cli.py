@@ -372,7 +372,15 @@ def cmd_bench(args: argparse.Namespace, config: Config) -> int:
                 BenchCorpus("large", large, baseline_from_ours=True, recall_queries=asked)
             )
     work = args.work or args.out / "work"
-    result = run_bench(corpora, questions, work, queries, log=_out, resume=args.resume)
+    result = run_bench(
+        corpora,
+        questions,
+        work,
+        queries,
+        log=_out,
+        resume=args.resume,
+        baseline_precision=args.baseline_precision,
+    )
     result.meta |= {"quick": bool(args.quick), "generator": config.answer.model}
     result.meta["embedder"] = config.index.embedder
     result.meta["embedder_precision"] = resolve_precision(config.index.precision)
@@ -618,6 +626,12 @@ def _eval_commands(sub: Any) -> None:
     )
     s.add_argument(
         "--resume", action="store_true", help="continue an interrupted build of ours (in --work)"
+    )
+    s.add_argument(
+        "--baseline-precision",
+        choices=("fp32", "bf16", "same"),
+        default="fp32",
+        help="the baseline's embedder arithmetic: fp32 as LlamaIndex runs it (default), or ours",
     )
     s.set_defaults(func=cmd_bench)
 
