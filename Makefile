@@ -46,19 +46,21 @@ lint: $(STAMP)
 test: setup browser lint
 	$(BIN)/python -m pytest -q
 
-## bench-corpus: ~100,000 chunks of real text for `rag bench --large` (Debian's Python 3.11
-## and Linux 6.1 documentation sources, ~43 MB), kept outside the repository
+## bench-corpus: ~100,000 chunks of real text for `rag bench --large` (Debian's Python 3.11,
+## Linux 6.1 and Git 2.39 documentation sources, ~47 MB), kept outside the repository
 BENCH_DATA ?= $(HOME)/.cache/grounded-rag/data/bench-large
+BENCH_DEBS := python3.11-doc linux-doc-6.1 git-doc
 bench-corpus:
 	@mkdir -p $(BENCH_DATA)/debs
-	@test -n "$$(ls $(BENCH_DATA)/debs/python3.11-doc_*.deb 2>/dev/null)" || (cd $(BENCH_DATA)/debs && apt-get download python3.11-doc)
-	@test -n "$$(ls $(BENCH_DATA)/debs/linux-doc-6.1_*.deb 2>/dev/null)" || (cd $(BENCH_DATA)/debs && apt-get download linux-doc-6.1)
+	@cd $(BENCH_DATA)/debs && for p in $(BENCH_DEBS); do \
+	  test -n "$$(ls $${p}_*.deb 2>/dev/null)" || apt-get download $$p; done
 	@for d in $(BENCH_DATA)/debs/*.deb; do dpkg-deb -x $$d $(BENCH_DATA)/x; done
-	@mkdir -p $(BENCH_DATA)/python $(BENCH_DATA)/linux
+	@mkdir -p $(BENCH_DATA)/python $(BENCH_DATA)/linux $(BENCH_DATA)/git
 	@cp -r $(BENCH_DATA)/x/usr/share/doc/python3.11/html/_sources/. $(BENCH_DATA)/python/
 	@cd $(BENCH_DATA)/x/usr/share/doc/linux-doc-6.1/html/_sources && find . -name '*.txt' -exec cp --parents {} $(BENCH_DATA)/linux/ \;
+	@cd $(BENCH_DATA)/x/usr/share/doc/git-doc && find . -name '*.txt' -exec cp --parents {} $(BENCH_DATA)/git/ \;
 	@rm -rf $(BENCH_DATA)/x
-	@echo "large corpus: $(BENCH_DATA)/python $(BENCH_DATA)/linux (add the SQuAD passages for 100k chunks)"
+	@echo "large corpus: $(BENCH_DATA)/python $(BENCH_DATA)/linux $(BENCH_DATA)/git (with the SQuAD passages ~102,000 chunks)"
 
 clean-index:
 	rm -rf .rag-index
