@@ -5,19 +5,22 @@ search on real embeddings at 100,000 chunks is measured by ``rag bench``, not as
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
+import faiss
 import numpy as np
 import pytest
 
-from index.vectors import VECTOR_INDEXES, FaissIndex
+from index.vectors import PROBE_SHARE, VECTOR_INDEXES, FaissIndex
 
 DIM = 64
 
 
-def _clustered(n: int, seed: int = 0) -> np.ndarray:
+def _clustered(n: int, seed: int = 0, topic: int = 0) -> np.ndarray:
+    """``n`` unit vectors around 40 centres; another ``topic`` draws other centres."""
+    centres = np.random.default_rng(1000 + topic).normal(size=(40, DIM))
     rng = np.random.default_rng(seed)
-    centres = rng.normal(size=(40, DIM))
     x = centres[rng.integers(0, 40, n)] + 0.3 * rng.normal(size=(n, DIM))
     x /= np.linalg.norm(x, axis=1, keepdims=True)
     return x.astype(np.float32)
@@ -28,6 +31,15 @@ def _filled(n: int, ivf_above: int | None) -> tuple[FaissIndex, np.ndarray]:
     index = FaissIndex(DIM, ivf_above=ivf_above)
     index.add(list(range(1000, 1000 + n)), vectors)
     return index, vectors
+
+
+def _nlist(index: FaissIndex) -> int:
+    return int(faiss.extract_index_ivf(index._index).nlist)
+
+
+def _recall(exact: FaissIndex, approx: FaissIndex, queries: np.ndarray) -> float:
+    pairs = zip(exact.search(queries, 10), approx.search(queries, 10), strict=True)
+    return float(np.mean([len({i for i, _ in a} & {i for i, _ in b}) / 10 for a, b in pairs]))
 
 
 def test_small_index_stays_exact(tmp_path: Path) -> None:
@@ -42,13 +54,7 @@ def test_past_the_threshold_save_turns_it_into_ivf_with_the_same_ids(tmp_path: P
     approx.save(tmp_path)
     loaded = FaissIndex.load(tmp_path, DIM, ivf_above=5000)
     assert loaded.kind == "ivf" and len(loaded) == 6000
-    queries = _clustered(200, seed=1)
-    truth = exact.search(queries, 10)
-    found = loaded.search(queries, 10)
-    overlap = [
-        len({i for i, _ in a} & {i for i, _ in b}) / 10 for a, b in zip(truth, found, strict=True)
-    ]
-    assert np.mean(overlap) >= 0.95
+    assert _recall(exact, loaded, _clustered(200, seed=1)) >= 0.95
     # a stored vector finds itself first, under its chunk id
     assert loaded.search(vectors[17:18], 1)[0][0][0] == 1017
 
@@ -62,6 +68,40 @@ def test_ivf_index_removes_and_adds_like_the_exact_one(tmp_path: Path) -> None:
     assert all(i != 1017 for i, _ in index.search(vectors[17:18], 5)[0])
     index.add([99_999], vectors[17:18])
     assert index.search(vectors[17:18], 1)[0][0][0] == 99_999
+
+
+def test_ivf_lists_are_retrained_once_the_index_outgrows_them(tmp_path: Path) -> None:
+    # lists made on one kind of text, then as many vectors again of another kind: the
+    # save that takes it past RETRAIN_GROWTH remakes the lists from every vector
+    index, first = _filled(6000, ivf_above=5000)
+    index.save(tmp_path)
+    made_for = _nlist(FaissIndex.load(tmp_path, DIM, ivf_above=5000))
+    other = _clustered(1000, seed=3, topic=1)
+    index = FaissIndex.load(tmp_path, DIM, ivf_above=5000)
+    index.add(list(range(20_000, 21_000)), other)
+    index.save(tmp_path)  # 7,000 < 1.25 × 6,000: the same lists, not remade on every save
+    assert _nlist(FaissIndex.load(tmp_path, DIM, ivf_above=5000)) == made_for
+    more = _clustered(5000, seed=4, topic=1)
+    index = FaissIndex.load(tmp_path, DIM, ivf_above=5000)
+    index.add(list(range(30_000, 35_000)), more)
+    index.save(tmp_path)
+    loaded = FaissIndex.load(tmp_path, DIM, ivf_above=5000)
+    assert len(loaded) == 12_000 and _nlist(loaded) > made_for
+    exact = FaissIndex(DIM)
+    exact.add(
+        [*range(1000, 7000), *range(20_000, 21_000), *range(30_000, 35_000)],
+        np.vstack([first, other, more]),
+    )
+    assert _recall(exact, loaded, _clustered(200, seed=5, topic=1)) >= 0.95
+    assert loaded.search(more[7:8], 1)[0][0][0] == 30_007
+
+
+def test_loading_sets_the_share_of_lists_searched(tmp_path: Path) -> None:
+    index, _ = _filled(6000, ivf_above=5000)
+    index.save(tmp_path)
+    loaded = FaissIndex.load(tmp_path, DIM)
+    ivf = faiss.extract_index_ivf(loaded._index)
+    assert ivf.nprobe == math.ceil(ivf.nlist * PROBE_SHARE)
 
 
 @pytest.mark.parametrize("backend", sorted(VECTOR_INDEXES))
