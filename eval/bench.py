@@ -193,24 +193,35 @@ def _chart(result: BenchResult, path: Path) -> None:
     matplotlib.use("Agg")  # files only, no display
     import matplotlib.pyplot as plt
 
-    panels: list[tuple[str, Callable[[dict[str, Any]], Any]]] = [
-        ("ingest chunks/s (higher is better)", lambda r: r["chunks_per_second"]),
-        ("search p50 without embedding, ms", lambda r: r["search_ms"]["without"]["p50"]),
-        ("search p50 with embedding, ms", lambda r: r["search_ms"]["with_embedding"]["p50"]),
-        ("peak memory, MB", lambda r: r["peak_rss_mb"]),
+    # latencies span 1 ms to seconds across tiers and pipelines: a log axis shows both
+    panels: list[tuple[str, Callable[[dict[str, Any]], Any], bool]] = [
+        ("ingest chunks/s (higher is better)", lambda r: r["chunks_per_second"], False),
+        ("search p50 without embedding, ms", lambda r: r["search_ms"]["without"]["p50"], True),
+        ("search p50 with embedding, ms", lambda r: r["search_ms"]["with_embedding"]["p50"], True),
+        ("peak memory, MB", lambda r: r["peak_rss_mb"], False),
     ]
     corpora = list(result.corpora)
     fig, axes = plt.subplots(1, len(panels), figsize=(14, 3.8))
     width = 0.8 / len(PIPELINES)
     axes_list: list[Any] = list(axes)
-    for ax, (title, get) in zip(axes_list, panels, strict=True):
+    for ax, (title, get, log) in zip(axes_list, panels, strict=True):
+        drawn = False
         for i, pipeline in enumerate(PIPELINES):
-            values = [get(result.corpora[c][pipeline]) or 0.0 for c in corpora]
-            ax.bar([x + i * width for x in range(len(corpora))], values, width, label=pipeline)
+            for x, corpus in enumerate(corpora):
+                value = get(result.corpora[corpus][pipeline])
+                at = x + i * width
+                if value is None:  # not measured (a resumed build, a baseline without it)
+                    ax.text(at, 0, "—", ha="center", va="bottom", fontsize=8)
+                    continue
+                ax.bar(at, value, width, color=f"C{i}", label=pipeline if x == 0 else None)
+                drawn = True
+        if log and drawn:
+            ax.set_yscale("log")
         ax.set_xticks([x + width / 2 for x in range(len(corpora))])
         ax.set_xticklabels(corpora)
-        ax.set_title(title, fontsize=9)
-        ax.legend(fontsize=8)
+        ax.set_title(title if drawn else f"{title.split(' (')[0]}: not measured", fontsize=9)
+        if drawn:
+            ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
