@@ -58,6 +58,9 @@ def _assistant(job: dict[str, Any]) -> Any:
 
 # ours ---------------------------------------------------------------------------------------
 def _ours_build(job: dict[str, Any]) -> dict[str, Any]:
+    from index import lean_kernels_for_bulk_embedding
+
+    lean_kernels_for_bulk_embedding()  # as `rag index` does
     assistant = _assistant(job)
     assistant.index.embedder.embed(["load the model"], "document")  # model load, not ingest
     before = assistant.index.count_chunks()  # > 0 when an interrupted build is resumed

@@ -1,7 +1,13 @@
 """Loading, chunking, embedding, storing and searching documents. Imports nothing of ours."""
 
 from index.catalog import ChunkingOptions, Index
-from index.embedders import EMBEDDERS, Embedder, SentenceTransformerEmbedder, make_embedder
+from index.embedders import (
+    EMBEDDERS,
+    Embedder,
+    SentenceTransformerEmbedder,
+    lean_kernels_for_bulk_embedding,
+    make_embedder,
+)
 from index.errors import (
     DocumentNotFoundError,
     IndexCorruptError,
@@ -41,6 +47,7 @@ __all__ = [
     "VectorIndex",
     "default_cache_dir",
     "fetch",
+    "lean_kernels_for_bulk_embedding",
     "make_embedder",
     "model_status",
 ]

@@ -28,6 +28,7 @@ from index import (
     RagIndexError,
     default_cache_dir,
     fetch,
+    lean_kernels_for_bulk_embedding,
     model_status,
 )
 from rag.api import Assistant
@@ -82,6 +83,7 @@ def _print_hits(hits: Sequence[Hit]) -> None:
 
 
 def cmd_index(args: argparse.Namespace, config: Config) -> int:
+    lean_kernels_for_bulk_embedding()  # before the embedder loads; this process only ingests
     assistant = _assistant(args, config)
     failures: list[tuple[str, str]] = []
 

@@ -41,3 +41,11 @@ def test_bf16_vectors_match_fp32(real_embedder: Any) -> None:
         np.testing.assert_allclose(np.linalg.norm(b, axis=1), 1.0, atol=1e-5)
         # measured 0.9987 at worst on 48 seed chunks
         assert float((a * b).sum(axis=1).min()) >= 0.995
+
+
+def test_bulk_kernel_settings_leave_a_users_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ONEDNN_PRIMITIVE_CACHE_CAPACITY", raising=False)
+    monkeypatch.setenv("LRU_CACHE_CAPACITY", "64")
+    embedders.lean_kernels_for_bulk_embedding()
+    assert embedders.os.environ["ONEDNN_PRIMITIVE_CACHE_CAPACITY"] == "0"
+    assert embedders.os.environ["LRU_CACHE_CAPACITY"] == "64"
