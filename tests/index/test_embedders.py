@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
@@ -47,5 +48,5 @@ def test_bulk_kernel_settings_leave_a_users_choice(monkeypatch: pytest.MonkeyPat
     monkeypatch.delenv("ONEDNN_PRIMITIVE_CACHE_CAPACITY", raising=False)
     monkeypatch.setenv("LRU_CACHE_CAPACITY", "64")
     embedders.lean_kernels_for_bulk_embedding()
-    assert embedders.os.environ["ONEDNN_PRIMITIVE_CACHE_CAPACITY"] == "0"
-    assert embedders.os.environ["LRU_CACHE_CAPACITY"] == "64"
+    assert os.environ["ONEDNN_PRIMITIVE_CACHE_CAPACITY"] == "0"
+    assert os.environ["LRU_CACHE_CAPACITY"] == "64"
