@@ -1,7 +1,8 @@
 """The OpenAI-compatible generator against a real llama.cpp server on 127.0.0.1.
 
-The server is the one xllamacpp carries, started here with the small 0.5B model; nothing
-is mocked: requests go over HTTP to a port on this machine.
+The server is the one xllamacpp carries, started here with the default generator model
+(the one `make setup` fetches, so a fresh machine has it); nothing is mocked: requests go
+over HTTP to a port on this machine.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 
 from index.models import resolve_model_path
+from rag.config import AnswerConfig
 from rag.generators import GenerationRequest, complete
 from rag.openai_compat import OpenAICompatibleGenerator
 from rag.prompts import judge_messages
@@ -24,7 +26,7 @@ def server() -> Iterator[Any]:
     import xllamacpp as xl
 
     params = xl.CommonParams()
-    params.model.path = str(resolve_model_path("qwen2.5-coder-0.5b-instruct-q4_k_m"))
+    params.model.path = str(resolve_model_path(AnswerConfig().model))
     params.n_ctx = 2048
     params.cpuparams.n_threads = 2
     params.cpuparams_batch.n_threads = 2
