@@ -9,6 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from eval.causes import cause_table, render_causes
 from eval.runner import ExampleResult
 
 __all__ = ["HEADLINE", "check_thresholds", "parse_thresholds", "render_markdown", "write_report"]
@@ -26,7 +27,11 @@ def _fmt(v: float | None) -> str:
     return "undefined" if v is None else f"{v:.3f}"
 
 
-def render_markdown(pipelines: Mapping[str, Scores], meta: Mapping[str, Any]) -> str:
+def render_markdown(
+    pipelines: Mapping[str, Scores],
+    meta: Mapping[str, Any],
+    causes: Mapping[str, dict[str, dict[str, int]]] | None = None,
+) -> str:
     names = list(pipelines)
     tables = {k: v for k, v in meta.items() if isinstance(v, Mapping) and k != "seconds"}
     lines = [f"# Evaluation: {meta.get('dataset', '')}", ""]
@@ -59,6 +64,7 @@ def render_markdown(pipelines: Mapping[str, Scores], meta: Mapping[str, Any]) ->
                 + " | ".join(_fmt(s.get(m)) for m in HEADLINE[:-2])
                 + " |"
             )
+    lines += render_causes(dict(causes or {}))
     return "\n".join(lines) + "\n"
 
 
@@ -91,16 +97,18 @@ def write_report(
     meta: Mapping[str, Any],
 ) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
+    causes = {n: cause_table(rs) for n, rs in results.items()}
     data = {
         "meta": dict(meta),
         "scores": {n: {g: dict(s) for g, s in sc.items()} for n, sc in pipelines.items()},
+        "abstention_causes": causes,
         "examples": {
             n: [asdict(r) | {"correct": r.correct} for r in rs] for n, rs in results.items()
         },
     }
     paths = [out_dir / "report.json", out_dir / "report.md", out_dir / "report.png"]
     paths[0].write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-    paths[1].write_text(render_markdown(pipelines, meta))
+    paths[1].write_text(render_markdown(pipelines, meta, causes))
     _chart(pipelines, paths[2])
     return paths
 

@@ -55,6 +55,11 @@ class ExampleResult:
     cited_docs: tuple[str, ...]
     first_token: float | None
     total: float
+    # file names of the documents shown to the generator (empty for a pipeline that does
+    # not say), and why each draft sentence failed ("" where it held): the abstention
+    # causes in eval/causes.py read both
+    evidence_docs: tuple[str, ...] = ()
+    sentence_reasons: tuple[str, ...] = ()
 
     @property
     def correct(self) -> bool:
@@ -108,6 +113,10 @@ def _result(assistant: Pipeline, example: Example, answer: Answer) -> ExampleRes
         cited_docs=tuple(name(c.doc_id) for c in answer.citations),
         first_token=answer.timings.first_token,
         total=answer.timings.total,
+        evidence_docs=tuple(dict.fromkeys(name(e.doc_id) for e in answer.evidence)),
+        sentence_reasons=tuple(
+            "" if s.verdict == "supported" else s.reason for s in answer.sentences
+        ),
     )
 
 
@@ -139,6 +148,8 @@ def results_from_report(
                     cited_docs=tuple(row["cited_docs"]),
                     first_token=row["first_token"],
                     total=row["total"],
+                    evidence_docs=tuple(row.get("evidence_docs", ())),
+                    sentence_reasons=tuple(row.get("sentence_reasons", ())),
                 )
             )
         out[pipeline] = results

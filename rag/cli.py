@@ -232,6 +232,8 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
 
 
 def _print_scores(evaluation: Any) -> None:
+    from eval.causes import cause_table, summary_line
+
     names = list(evaluation.scores)
     _out(f"{'metric':20} " + " ".join(f"{n:>12}" for n in names))
     for metric in HEADLINE_METRICS:
@@ -240,6 +242,10 @@ def _print_scores(evaluation: Any) -> None:
             value = evaluation.scores[n]["all"].get(metric)
             cells.append(f"{'undefined' if value is None else f'{value:.3f}':>12}")
         _out(f"{metric:20} " + " ".join(cells))
+    for n in names:
+        table = cause_table(evaluation.results[n])
+        if table:
+            _out(f"{n}: {summary_line(table['all'])}")
 
 
 def _show_result(name: str, r: Any) -> None:

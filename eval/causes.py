@@ -1,0 +1,161 @@
+"""Where each declined answer went: one cause per abstention on an answerable question.
+
+Coverage work is judged by these counts: a change that cuts "model declined" but turns the
+same questions into "verification: judge" has moved the loss, not removed it. The causes
+are checked in pipeline order, so each abstention lands at the first step that lost it:
+
+1. stopped — the user pressed Stop;
+2. relevance gate — no passage reached the dense-similarity floor, nothing was generated;
+3. retrieval miss — no gold document among the hits;
+4. evidence miss — a gold document among the hits, but none among the evidence shown;
+5. model declined — the model wrote the cannot-answer phrase although the evidence held a
+   gold document;
+6. verification — every draft sentence failed: no citation at all, the rule (a number or
+   name missing from the cited text), or the judge below its threshold.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+__all__ = [
+    "CAUSES",
+    "AbstentionRecord",
+    "abstention_cause",
+    "cause_table",
+    "render_causes",
+    "summary_line",
+]
+
+CAUSES = (
+    "stopped",
+    "relevance gate",
+    "retrieval miss",
+    "evidence miss",
+    "model declined",
+    "verification: no citation",
+    "verification: rule",
+    "verification: judge",
+    "other",
+)
+
+
+class AbstentionRecord(Protocol):
+    """What the classification reads of one answered example (``ExampleResult`` fits)."""
+
+    @property
+    def abstained(self) -> bool: ...
+
+    @property
+    def reason(self) -> str: ...
+
+    @property
+    def ranked_docs(self) -> tuple[str, ...]: ...
+
+    @property
+    def evidence_docs(self) -> tuple[str, ...]: ...
+
+    @property
+    def sentence_reasons(self) -> tuple[str, ...]: ...
+
+
+def _verification_cause(reasons: Sequence[str]) -> str:
+    # the sentence that came closest decides: a judge failure means the rule and the
+    # citation were fine, so it is the nearest miss; "no citation" the farthest
+    if any(r.startswith("judge") for r in reasons):
+        return "verification: judge"
+    if any(r.startswith(("numbers not", "names not")) for r in reasons):
+        return "verification: rule"
+    return "verification: no citation"
+
+
+def abstention_cause(r: AbstentionRecord, gold_docs: Sequence[str]) -> str | None:
+    """The cause of an abstention (one of ``CAUSES``), or None when it answered."""
+    if not r.abstained:
+        return None
+    reason = r.reason
+    if reason.startswith("stopped"):
+        return "stopped"
+    if reason.startswith("no passage is relevant enough"):
+        return "relevance gate"
+    gold = set(gold_docs)
+    if gold and not gold & set(r.ranked_docs):
+        return "retrieval miss"
+    # a pipeline that does not report its evidence (the baseline) is not charged for it
+    if gold and r.evidence_docs and not gold & set(r.evidence_docs):
+        return "evidence miss"
+    if reason.startswith("no sentence of the draft") or reason.startswith("the draft answer"):
+        return _verification_cause(r.sentence_reasons)
+    if "do not say" in reason or "does not answer" in reason:
+        return "model declined"
+    return "other"
+
+
+class _Example(Protocol):
+    @property
+    def answerable(self) -> bool: ...
+
+    @property
+    def gold_docs(self) -> tuple[str, ...]: ...
+
+    @property
+    def language(self) -> str: ...
+
+    @property
+    def tags(self) -> tuple[str, ...]: ...
+
+
+class _Result(AbstentionRecord, Protocol):
+    @property
+    def example(self) -> _Example: ...
+
+
+def cause_table(results: Iterable[_Result]) -> dict[str, dict[str, int]]:
+    """Abstentions on answerable questions, by cause, for "all", each language and tag.
+
+    Each group also counts its answerable questions ("answerable") and all its
+    abstentions on them ("declined"), so a row reads "declined 15 of 48: …".
+    """
+    table: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in results:
+        ex = r.example
+        if not ex.answerable:
+            continue
+        groups = ["all", f"lang:{ex.language}", *(f"tag:{t}" for t in ex.tags)]
+        cause = abstention_cause(r, ex.gold_docs)
+        for g in groups:
+            table[g]["answerable"] += 1
+            if cause is not None:
+                table[g]["declined"] += 1
+                table[g][cause] += 1
+    order = ["all", *sorted(g for g in table if g != "all")]
+    return {g: {k: table[g][k] for k in ("answerable", "declined", *CAUSES)} for g in order}
+
+
+def render_causes(tables: dict[str, dict[str, dict[str, int]]]) -> list[str]:
+    """Markdown lines: one table per pipeline, a row per group, a column per cause."""
+    lines: list[str] = []
+    for pipeline, table in tables.items():
+        if not table:
+            continue
+        shown = [c for c in CAUSES if any(row[c] for row in table.values())]
+        lines += [
+            "",
+            f"## {pipeline}: why answerable questions were declined",
+            "",
+            "| group | answerable | declined | " + " | ".join(shown) + " |",
+            "|---|---|---|" + "---|" * len(shown),
+        ]
+        for group, row in table.items():
+            cells = " | ".join(str(row[c]) for c in shown)
+            lines.append(f"| {group} | {row['answerable']} | {row['declined']} | {cells} |")
+    return lines
+
+
+def summary_line(row: dict[str, int]) -> str:
+    """``declined 15 of 48: model declined 7, verification: judge 5, …`` for one group."""
+    parts = [f"{c} {row[c]}" for c in CAUSES if row.get(c)]
+    head = f"declined {row['declined']} of {row['answerable']} answerable"
+    return head + (": " + ", ".join(parts) if parts else "")
