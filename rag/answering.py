@@ -7,6 +7,7 @@ answer tokens, one verdict per sentence, then the final ``Answer``.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -201,13 +202,16 @@ class Answerer:
         parsed = list(parse_answer(d.raw, [e.number for e in d.evidence], d.lang))
         checks: list[SentenceCheck] = []
         by_number = {e.number: e for e in d.evidence}
+        attributed: list[bool] = []
         for i, ps in enumerate(parsed):
-            fixed, check = self._verify(ps, d, by_number)
+            fixed, check, moved = self._verify(ps, d, by_number)
             parsed[i] = fixed
             checks.append(check)
-            yield SentenceEvent(i, _sentence(fixed, check, fixed.evidence, self.cfg.unsupported))
+            attributed.append(moved)
+            sentence = _sentence(fixed, check, fixed.evidence, self.cfg.unsupported, moved)
+            yield SentenceEvent(i, sentence)
         clock.verification = time.perf_counter() - t_ver0
-        yield AnswerEvent(self._assemble(d, parsed, checks, clock.timings()))
+        yield AnswerEvent(self._assemble(d, parsed, checks, attributed, clock.timings()))
 
     def _check(self, claim: str, d: _Draft, passages: Sequence[Evidence]) -> SentenceCheck:
         return check_sentence(
@@ -221,27 +225,30 @@ class Answerer:
 
     def _verify(
         self, ps: ParsedSentence, d: _Draft, by_number: dict[int, Evidence]
-    ) -> tuple[ParsedSentence, SentenceCheck]:
-        """Check a sentence against what it cites; if that fails, against each other passage.
+    ) -> tuple[ParsedSentence, SentenceCheck, bool]:
+        """Check a sentence against what it cites; if that fails, against the other passages.
 
         The small model often writes the right fact with the wrong number (it cited [2] for a
-        fact in [1] in 2 of 8 seed answers). A claim that another offered passage supports,
-        by the same rule and judge, keeps that passage as its citation and says so. A
-        sentence without any citation stays unsupported.
+        fact in [1] in 2 of 8 seed answers), or writes a correct sentence with no marker. A
+        claim that another offered passage supports, by the same rule and judge, gets that
+        passage as its citation and is marked as attributed (the third value). Only a
+        sentence that no offered passage supports stays unsupported.
         """
         check = self._check(ps.text, d, [by_number[n] for n in ps.evidence])
-        if check.supported or not ps.evidence:
-            return ps, check
-        for e in d.evidence:
-            if e.number in ps.evidence:
-                continue
+        if check.supported:
+            return ps, check, False
+        for e in _candidates(ps.text, d.evidence, skip=ps.evidence):
             alt = self._check(ps.text, d, [e])
-            if alt.supported:
+            if not alt.supported:
+                continue
+            if ps.evidence:
                 cited = ", ".join(f"[{n}]" for n in ps.evidence)
                 note = f"citation corrected: the model cited {cited}, which does not support it"
-                fixed = ParsedSentence(ps.text, (e.number,), ps.dropped)
-                return fixed, SentenceCheck(True, alt.score, note)
-        return ps, check
+            else:
+                note = "citation attributed: the model cited nothing; this passage supports it"
+            fixed = ParsedSentence(ps.text, (e.number,), ps.dropped)
+            return fixed, SentenceCheck(True, alt.score, note), True
+        return ps, check, False
 
     def _generate(
         self, d: _Draft, clock: _Clock, stop: threading.Event | None
@@ -269,6 +276,7 @@ class Answerer:
         d: _Draft,
         parsed: Sequence[ParsedSentence],
         checks: Sequence[SentenceCheck],
+        attributed: Sequence[bool],
         timings: Timings,
     ) -> Answer:
         mode = self.cfg.unsupported
@@ -277,7 +285,7 @@ class Answerer:
             dropped = [
                 replace(_sentence(p, c, p.evidence, mode), kept=False)
                 for p, c in zip(parsed, checks, strict=True)
-            ]
+            ]  # nothing was attributed: an attributed sentence is supported
             reason = (
                 "no sentence of the draft answer is supported by the passages it cites"
                 if parsed
@@ -296,9 +304,9 @@ class Answerer:
         )
         out: list[AnswerSentence] = []
         parts: list[str] = []
-        for p, c, k in zip(parsed, checks, kept, strict=True):
+        for p, c, k, a in zip(parsed, checks, kept, attributed, strict=True):
             nums = tuple(mapping[n] for n in p.evidence)
-            out.append(_sentence(p, c, nums, mode, kept=k))
+            out.append(_sentence(p, c, nums, mode, a, kept=k))
             if k:
                 parts.append(_render(p.text, nums, c.supported))
         return self._finish(d, timings, " ".join(parts), out, citations=citations)
@@ -317,6 +325,8 @@ def _sentence(
     check: SentenceCheck,
     numbers: tuple[int, ...],
     mode: str,
+    attributed: bool = False,
+    *,
     kept: bool | None = None,
 ) -> AnswerSentence:
     return AnswerSentence(
@@ -326,4 +336,27 @@ def _sentence(
         support=check.score,
         reason=check.reason,  # for a supported sentence: a note, e.g. a corrected citation
         kept=check.supported or mode == "mark" if kept is None else kept,
+        attributed=attributed,
     )
+
+
+_CONTENT = re.compile(r"[^\W_]{3,}|\d+")
+
+
+def _candidates(claim: str, evidence: Sequence[Evidence], skip: Sequence[int]) -> list[Evidence]:
+    """The passages a sentence could be attributed to, most words shared with it first.
+
+    A passage sharing no word of three letters or more (nor a number) is left out: the
+    judge costs one prefill (~2 s) per passage, and across languages the rule and judge
+    would have to carry the whole decision on a passage with nothing in common. German and
+    English share names and numbers, which is what a cross-lingual claim is checked on.
+    """
+    words = {w.casefold() for w in _CONTENT.findall(claim)}
+    scored = []
+    for e in evidence:
+        if e.number in skip:
+            continue
+        shared = len(words & {w.casefold() for w in _CONTENT.findall(e.text)})
+        if shared:
+            scored.append((-shared, e.number, e))
+    return [e for _, _, e in sorted(scored)]

@@ -167,7 +167,8 @@ def _print_answer(answer: Answer, streamed: bool) -> None:
             mark = "✓" if s.verdict == "supported" else "✗"
             state = "" if s.kept else " — removed from the answer"
             why = f": {s.reason}" if s.reason else ""
-            _out(f"  {mark} sentence {i}, support {s.support:.2f}{why}{state}")
+            how = " (citation attributed by the verifier)" if s.attributed else ""
+            _out(f"  {mark} sentence {i}, support {s.support:.2f}{how}{why}{state}")
         for c in answer.citations:
             _out(f"[{c.number}] {c.title} [{c.language}]  {c.doc_id} chars {c.start}–{c.end}")
             quote = textwrap.shorten(" ".join(c.quote.split()), 400, placeholder=" …")

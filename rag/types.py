@@ -59,8 +59,11 @@ class AnswerSentence:
     citations: tuple[int, ...]  # numbers into Answer.citations
     verdict: Verdict
     support: float  # judge P(yes) against the cited text; 0 when a rule already failed
-    reason: str  # why it is unsupported ("" when supported)
+    reason: str  # why it is unsupported; for a supported one, a note ("" when none)
     kept: bool  # False when removed from Answer.text
+    # True when the citation was chosen by the verifier, not written by the model: the
+    # sentence had no marker, or the passage it cited failed and another offered one held
+    attributed: bool = False
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,8 @@ def _sentence_marks(answer: Answer) -> str:
         ok = s.verdict == "supported"
         mark = "✓" if ok else "✗"
         state = "verified against its source" if ok else f"not verified: {s.reason}"
+        if ok and s.attributed:
+            state = "verified against a source the verifier chose, not the model"
         if ok and s.reason:
             state += f" ({s.reason})"
         if not s.kept:

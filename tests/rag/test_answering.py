@@ -91,6 +91,44 @@ def test_wrong_number_is_corrected_to_the_supporting_passage(
     _quotes_exact(a, answer)
 
 
+def test_a_sentence_without_marker_is_attributed_to_the_passage_that_supports_it(
+    tmp_path: Path, seeds_copy: Path
+) -> None:
+    gen = ScriptedGenerator("placeholder")
+    a = _assistant(tmp_path, seeds_copy, gen)
+    question = "Who recommended the withdrawal of Ukrainian forces from Bakhmut?"
+    evidence = next(e for e in a.stream(question) if isinstance(e, SourcesEvent)).evidence
+    right = next(e.number for e in evidence if "Zaluzhny a few weeks ago recommended" in e.text)
+    gen.replies = ["Zaluzhny recommended the withdrawal of Ukrainian forces. He also likes chess."]
+    answer = a.ask(question)
+    assert not answer.abstained
+    first, second = answer.sentences
+    assert first.verdict == "supported" and first.attributed and first.kept
+    assert first.reason.startswith("citation attributed")
+    assert first.citations == (1,) and answer.text.endswith("Ukrainian forces [1].")
+    assert "Zaluzhny a few weeks ago recommended" in answer.citations[0].quote
+    assert right in [e.number for e in answer.evidence]
+    # nothing offered supports the second sentence: it is removed, not attributed
+    assert second.verdict == "unsupported" and not second.attributed and not second.kept
+    assert '"attributed": true' in answer.to_json()
+    _quotes_exact(a, answer)
+
+
+def test_a_marker_after_the_full_stop_binds_to_its_sentence(
+    tmp_path: Path, seeds_copy: Path
+) -> None:
+    gen = ScriptedGenerator("placeholder")
+    checker = KeywordChecker()
+    a = _assistant(tmp_path, seeds_copy, gen, checker)
+    question = "Who recommended the withdrawal of Ukrainian forces from Bakhmut?"
+    evidence = next(e for e in a.stream(question) if isinstance(e, SourcesEvent)).evidence
+    n = next(e.number for e in evidence if "Zaluzhny a few weeks ago recommended" in e.text)
+    gen.replies = [f"Zaluzhny recommended the withdrawal of Ukrainian forces. [{n}]"]
+    answer = a.ask(question)
+    assert not answer.abstained
+    assert answer.sentences[0].citations == (1,) and not answer.sentences[0].attributed
+
+
 def test_nothing_supported_means_abstention_with_closest_passages(
     tmp_path: Path, seeds_copy: Path
 ) -> None:

@@ -30,6 +30,35 @@ from rag.citations import parse_answer, renumber, strip_markers
             [1, 2, 3],
             [('He called it "BS" – i.e. "bullshit".', (3,), ())],
         ),
+        # a marker after the full stop, followed by another sentence, stays with its sentence
+        (
+            "It fell in May. [2] The mayor left. [1]",
+            [1, 2],
+            [("It fell in May.", (2,), ()), ("The mayor left.", (1,), ())],
+        ),
+        # on a line of its own
+        (
+            "It fell in May.\n[2]\nThe mayor left [1].",
+            [1, 2],
+            [("It fell in May.", (2,), ()), ("The mayor left.", (1,), ())],
+        ),
+        # the prefix style: each sentence opens with its marker
+        (
+            "[1] It fell in May. [2] The mayor left.",
+            [1, 2],
+            [("It fell in May.", (1,), ()), ("The mayor left.", (2,), ())],
+        ),
+        # the words models use instead of a bare number
+        ("It fell in May (Source 2).", [1, 2], [("It fell in May.", (2,), ())]),
+        ("It fell in May [Source 2].", [1, 2], [("It fell in May.", (2,), ())]),
+        ("Sie fiel im Mai [Quelle 1].", [1, 2], [("Sie fiel im Mai.", (1,), ())]),
+        ("Sie fiel im Mai (Quellen 1 und 2).", [1, 2], [("Sie fiel im Mai.", (1, 2), ())]),
+        ("It fell [Sources 1 and 2].", [1, 2], [("It fell.", (1, 2), ())]),
+        ("It fell (source: 2).", [1, 2], [("It fell.", (2,), ())]),
+        ("It fell 【2】.", [1, 2], [("It fell.", (2,), ())]),
+        ("It fell [^2].", [1, 2], [("It fell.", (2,), ())]),
+        # a bare year or count in parentheses is text, not a citation
+        ("The bridge (1901) fell (2).", [1, 2], [("The bridge (1901) fell (2).", (), ())]),
         ("[1]", [1], []),
         ("", [1], []),
     ],

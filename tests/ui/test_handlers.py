@@ -54,6 +54,16 @@ def test_ask_streams_sources_then_tokens_then_a_cited_answer(
     assert frames[-1][0].count('class="turn"') == 2
 
 
+def test_an_attributed_citation_is_shown_as_chosen_by_the_verifier(
+    tmp_path: Path, seeds_copy: Path
+) -> None:
+    a = _assistant(tmp_path, seeds_copy, "Zaluzhny recommended the withdrawal of Ukrainian forces.")
+    q = "Who recommended the withdrawal of Ukrainian forces from Bakhmut?"
+    conv, _s, _st = list(handlers.ask(a, q, None))[-1]
+    assert '<a class="cite" href="#src-1-1"' in conv
+    assert "verified against a source the verifier chose, not the model" in conv
+
+
 def test_abstention_is_shown_as_such(tmp_path: Path, seeds_copy: Path) -> None:
     a = _assistant(tmp_path, seeds_copy, "The documents do not say.")
     conv, _s, _st = list(handlers.ask(a, "How many tanks did Ukraine lose in Bakhmut?", None))[-1]
