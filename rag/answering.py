@@ -24,6 +24,7 @@ from rag.types import (
     Answer,
     AnswerEvent,
     AnswerSentence,
+    AskOptions,
     Citation,
     Event,
     Evidence,
@@ -112,10 +113,14 @@ class Answerer:
         line = rewritten.strip().splitlines()[0].strip(" \"'“”") if rewritten.strip() else ""
         return line if len(line) > 3 else fallback
 
-    def _search(self, query: str) -> list[Hit]:
+    def _search(self, query: str, k: int | None) -> list[Hit]:
         r = self.retrieval
         return self.index.search(
-            query, k=r.k, candidates=r.candidates, rrf_k=r.rrf_k, bm25_weight=r.bm25_weight
+            query,
+            k=k or r.k,
+            candidates=r.candidates,
+            rrf_k=r.rrf_k,
+            bm25_weight=r.bm25_weight,
         )
 
     def _models(self) -> dict[str, str]:
@@ -165,13 +170,15 @@ class Answerer:
         question: str,
         history: Sequence[Turn] | None = None,
         stop: threading.Event | None = None,
+        options: AskOptions | None = None,
     ) -> Iterator[Event]:
+        options = options or AskOptions()
         clock = _Clock(time.perf_counter())
         d = _Draft(question, question, detect_language(question, LANGUAGES))
         if history:
             d.standalone = self.condense(history, question)
             clock.condense = clock.since()
-        d.hits = self._search(d.standalone)
+        d.hits = self._search(d.standalone, options.k)
         clock.retrieval = clock.since() - clock.condense
         best = max((h.dense_score for h in d.hits if h.dense_score is not None), default=None)
         if best is None or best < self.cfg.min_relevance:
@@ -191,7 +198,7 @@ class Answerer:
             d.hits, self.cfg.evidence_tokens, doc_text, self.cfg.max_passages
         )
         yield SourcesEvent(tuple(d.hits), tuple(d.evidence))
-        yield from self._generate(d, clock, stop)
+        yield from self._generate(d, clock, stop, options.max_tokens or self.cfg.max_tokens)
         if stop is not None and stop.is_set():
             yield AnswerEvent(self._abstain(d, "stopped by the user", clock.timings()))
             return
@@ -251,7 +258,7 @@ class Answerer:
         return ps, check, False
 
     def _generate(
-        self, d: _Draft, clock: _Clock, stop: threading.Event | None
+        self, d: _Draft, clock: _Clock, stop: threading.Event | None, max_tokens: int
     ) -> Iterator[TokenEvent]:
         messages = answer_messages(d.standalone, d.evidence, d.lang)
         d.prompt_tokens = sum(count_tokens(m["content"]) for m in messages)
@@ -260,7 +267,7 @@ class Answerer:
             d.standalone,
             tuple(d.evidence),
             d.lang,
-            self.cfg.max_tokens,
+            max_tokens,
             self.cfg.temperature,
         )
         t0 = clock.since()

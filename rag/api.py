@@ -23,7 +23,7 @@ from rag.answering import Answerer
 from rag.components import make_checker, make_generator
 from rag.config import Config, load_config
 from rag.generators import Generator
-from rag.types import Answer, AnswerEvent, Event, Turn
+from rag.types import Answer, AnswerEvent, AskOptions, Event, Turn
 from rag.verify import SupportChecker
 
 __all__ = ["Assistant"]
@@ -151,14 +151,16 @@ class Assistant:
         question: str,
         history: Sequence[Turn] | None = None,
         stop: threading.Event | None = None,
+        options: AskOptions | None = None,
     ) -> Iterator[Event]:
         """Events in order: sources, tokens, per-sentence verdicts, the final ``Answer``.
 
-        Setting ``stop`` ends generation early; the final answer then abstains.
+        Setting ``stop`` ends generation early; the final answer then abstains. ``options``
+        overrides settings for this question only (one UI session's choices).
         """
         if not question.strip():
             raise ValueError("the question is empty")
-        yield from self._get_answerer().stream(question, history, stop)
+        yield from self._get_answerer().stream(question, history, stop, options)
 
     def warm_up(self) -> None:
         """Load the embedder and the generator, and fill the generator's prompt cache with
@@ -192,8 +194,13 @@ class Assistant:
             self._checker = None
         self._answerer = None
 
-    def ask(self, question: str, history: Sequence[Turn] | None = None) -> Answer:
-        for event in self.stream(question, history):
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Turn] | None = None,
+        options: AskOptions | None = None,
+    ) -> Answer:
+        for event in self.stream(question, history, options=options):
             if isinstance(event, AnswerEvent):
                 return event.answer
         raise RuntimeError("the answering pipeline ended without an answer")

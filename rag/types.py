@@ -12,6 +12,7 @@ __all__ = [
     "Answer",
     "AnswerEvent",
     "AnswerSentence",
+    "AskOptions",
     "Citation",
     "Event",
     "Evidence",
@@ -103,6 +104,15 @@ class Answer:
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+
+@dataclass(frozen=True)
+class AskOptions:
+    """Per-question overrides of the configured answer settings, e.g. one UI session's
+    choices; None keeps the configured value. The shared configuration is never changed."""
+
+    k: int | None = None  # passages retrieved
+    max_tokens: int | None = None  # most tokens generated
 
 
 @dataclass(frozen=True)

@@ -68,21 +68,46 @@ LAUNCH_OPTIONS: dict[str, Any] = {
     "footer_links": [],
 }
 
-GENERATORS = [
-    ("Local model (llama.cpp)", "llamacpp"),
-    ("OpenAI-compatible server", "openai"),
-    ("Extractive (no model)", "extractive"),
-]
+
+def _settings_tab(assistant: Assistant, session: Any) -> tuple[Any, Any]:
+    """This visitor's settings (stored in ``session``); the backend is shown, not offered."""
+    import gradio as gr
+
+    cfg = assistant.config
+    gr.Markdown(handlers.backend_description(assistant), elem_id="backend")
+    passages = gr.Slider(
+        1, 20, value=cfg.retrieval.k, step=1, label="Passages retrieved", elem_id="k"
+    )
+    max_tokens = gr.Slider(
+        32,
+        1024,
+        value=cfg.answer.max_tokens,
+        step=16,
+        label="Answer length (max tokens)",
+        elem_id="max-tokens",
+    )
+    apply_btn = gr.Button("Apply to this session", elem_id="apply")
+    status = gr.Markdown(elem_id="settings-status")
+
+    def do_apply(
+        k: float, tokens: float, current: handlers.SessionSettings | None
+    ) -> tuple[str, handlers.SessionSettings | None]:
+        message, chosen = handlers.apply_settings(assistant, k, tokens)
+        return message, chosen or current
+
+    apply_btn.click(do_apply, [passages, max_tokens, session], [status, session])
+    return passages, max_tokens
 
 
 def build_app(assistant: Assistant, upload_dir: Path | None = None) -> Any:
     import gradio as gr
 
     uploads = upload_dir or assistant.index.root / "uploads"
-    cfg = assistant.config
 
     with gr.Blocks(title="Grounded document QA", analytics_enabled=False) as app:
         state = gr.State(None)
+        # this visitor's own settings; None until they apply some (the configured values)
+        session = gr.State(None)
         gr.Markdown(
             "## Ask your documents\nAnswers cite their sources; each sentence is "
             "checked against the passage it cites."
@@ -123,19 +148,12 @@ def build_app(assistant: Assistant, upload_dir: Path | None = None) -> Any:
                 doc_id = gr.Textbox(label="Document id to remove", elem_id="remove-id")
                 remove_btn = gr.Button("Remove", variant="stop", elem_id="remove")
         with gr.Tab("Settings"):
-            gen = gr.Radio(GENERATORS, value=cfg.answer.generator, label="Generator")
-            base_url = gr.Textbox(cfg.answer.base_url, label="OpenAI-compatible base URL")
-            model = gr.Textbox(cfg.answer.openai_model, label="Model name on that server")
-            passages = gr.Slider(1, 20, value=cfg.retrieval.k, step=1, label="Passages retrieved")
-            max_tokens = gr.Slider(
-                32, 1024, value=cfg.answer.max_tokens, step=16, label="Answer length (max tokens)"
-            )
-            apply_btn = gr.Button("Apply")
-            settings_status = gr.Markdown()
+            passages, max_tokens = _settings_tab(assistant, session)
 
         run = partial(handlers.ask, assistant)
-        ask_event = ask_btn.click(run, [question, state], [conversation, sources, state])
-        submit_event = question.submit(run, [question, state], [conversation, sources, state])
+        inputs = [question, state, session]
+        ask_event = ask_btn.click(run, inputs, [conversation, sources, state])
+        submit_event = question.submit(run, inputs, [conversation, sources, state])
         for ev in (ask_event, submit_event):
             ev.then(lambda: "", None, question)
         stop_btn.click(handlers.stop, state, None, queue=False)
@@ -165,10 +183,10 @@ def build_app(assistant: Assistant, upload_dir: Path | None = None) -> Any:
 
         table.select(pick, None, doc_id)
 
-        def do_apply(g: str, url: str, name: str, k: float, tokens: float) -> str:
-            settings = handlers.Settings(g, url, name, int(k), int(tokens))
-            return handlers.apply_settings(assistant, settings)
+        def on_load() -> tuple[Any, int, int]:
+            # a new page is a new session: it shows, and runs with, the configured values
+            mine = handlers.SessionSettings.defaults(assistant)
+            return handlers.document_rows(assistant), mine.passages, mine.max_tokens
 
-        apply_btn.click(do_apply, [gen, base_url, model, passages, max_tokens], settings_status)
-        app.load(lambda: handlers.document_rows(assistant), None, table)
+        app.load(on_load, None, [table, passages, max_tokens])
     return app

@@ -12,6 +12,7 @@ from typing import Any
 
 from rag import (
     AnswerEvent,
+    AskOptions,
     Assistant,
     DocumentNotFoundError,
     ModelNotFoundError,
@@ -33,9 +34,10 @@ from ui.render import (
 __all__ = [
     "ALLOWED_SUFFIXES",
     "ChatState",
-    "Settings",
+    "SessionSettings",
     "apply_settings",
     "ask",
+    "backend_description",
     "document_rows",
     "remove_document",
     "safe_name",
@@ -55,9 +57,15 @@ class ChatState:
 
 
 def ask(
-    assistant: Assistant, question: str, state: ChatState | None
+    assistant: Assistant,
+    question: str,
+    state: ChatState | None,
+    settings: SessionSettings | None = None,
 ) -> Iterator[tuple[str, str, ChatState]]:
-    """Stream one turn: yields (conversation HTML, sources HTML, state) as events arrive."""
+    """Stream one turn: yields (conversation HTML, sources HTML, state) as events arrive.
+
+    ``settings`` are this session's choices; they never change the shared assistant.
+    """
     state = state or ChatState()
     question = question.strip()
     if not question:
@@ -68,7 +76,8 @@ def ask(
     sources = render_sources([], "searching…")
     yield render_conversation([*state.rendered, render_pending(pending)]), sources, state
     try:
-        yield from _stream_turn(assistant, state, pending, sources)
+        options = settings.options() if settings is not None else None
+        yield from _stream_turn(assistant, state, pending, sources, options)
     except (RagError, ModelNotFoundError, RuntimeError, OSError, ValueError) as exc:
         # a missing model or an unreachable server: say so in the conversation, keep it usable
         state.rendered.append(render_error(question, str(exc)))
@@ -76,7 +85,11 @@ def ask(
 
 
 def _stream_turn(
-    assistant: Assistant, state: ChatState, pending: PendingTurn, sources: str
+    assistant: Assistant,
+    state: ChatState,
+    pending: PendingTurn,
+    sources: str,
+    options: AskOptions | None,
 ) -> Iterator[tuple[str, str, ChatState]]:
     question = pending.question
     turn = len(state.turns) + 1
@@ -84,7 +97,7 @@ def _stream_turn(
     def view() -> str:
         return render_conversation([*state.rendered, render_pending(pending)])
 
-    for event in assistant.stream(question, state.turns or None, stop=state.stop):
+    for event in assistant.stream(question, state.turns or None, stop=state.stop, options=options):
         if isinstance(event, SourcesEvent):
             pending.status = "writing the answer…" if event.evidence else "checking…"
             note = f"{len(event.evidence)} passages sent to the model"
@@ -203,27 +216,55 @@ def remove_document(
 
 
 @dataclass(frozen=True)
-class Settings:
-    """What the Settings tab lets a user change."""
+class SessionSettings:
+    """What one page visitor may change, for their own session only.
 
-    generator: str
-    base_url: str
-    model: str
+    The generator, its server URL and its API key are the operator's (rag.toml, RAG_*
+    variables): a visitor who could set the URL would receive the server's key with every
+    question, and every other visitor's questions with it.
+    """
+
     passages: int
     max_tokens: int
 
+    @classmethod
+    def defaults(cls, assistant: Assistant) -> SessionSettings:
+        return cls(assistant.config.retrieval.k, assistant.config.answer.max_tokens)
 
-def apply_settings(assistant: Assistant, s: Settings) -> str:
-    answer: dict[str, Any] = {"generator": s.generator, "max_tokens": int(s.max_tokens)}
-    if s.generator == "openai":
-        if not s.base_url.strip() or not s.model.strip():
-            return "⚠ An OpenAI-compatible server needs a base URL and a model name."
-        answer |= {"base_url": s.base_url.strip(), "openai_model": s.model.strip()}
+    def options(self) -> AskOptions:
+        return AskOptions(k=self.passages, max_tokens=self.max_tokens)
+
+
+def apply_settings(
+    assistant: Assistant, passages: float, max_tokens: float
+) -> tuple[str, SessionSettings | None]:
+    """Validate a visitor's choices against the configuration's bounds; the message, and
+    the settings for their session (None when rejected: the session keeps what it had)."""
+    config = assistant.config
     try:
-        assistant.reconfigure(answer=answer, retrieval={"k": int(s.passages)})
+        # the same bounds as the configuration file, without changing the shared config
+        config.retrieval.model_validate(config.retrieval.model_dump() | {"k": int(passages)})
+        config.answer.model_validate(config.answer.model_dump() | {"max_tokens": int(max_tokens)})
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
-        return f"⚠ {exc}"
+        return f"⚠ {exc}", None
+    chosen = SessionSettings(int(passages), int(max_tokens))
     return (
-        f"Settings applied: generator {s.generator}, {s.passages} passages, "
-        f"at most {s.max_tokens} tokens."
+        f"Settings applied to this session: {chosen.passages} passages, "
+        f"at most {chosen.max_tokens} tokens.",
+        chosen,
+    )
+
+
+def backend_description(assistant: Assistant) -> str:
+    """The operator's generator, as the Settings tab shows it (no key, no editing)."""
+    a = assistant.config.answer
+    if a.generator == "openai":
+        where = f"OpenAI-compatible server {a.base_url}, model {a.openai_model}"
+    elif a.generator == "llamacpp":
+        where = f"local model {a.model}"
+    else:
+        where = a.generator
+    return (
+        f"Generator: **{where}**. The generator, its server and key are set by whoever runs "
+        "the server (rag.toml or RAG_ANSWER__* variables), not from this page."
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from rag import Assistant, Config
 from rag.config import AnswerConfig, IndexConfig
 from tests.fakes import HashEmbedder, KeywordChecker, ScriptedGenerator
-from ui import handlers
+from ui import build_app, handlers
 from ui.render import render_sources
 
 
@@ -132,16 +133,36 @@ def test_upload_indexes_good_files_and_reports_bad_ones(tmp_path: Path, seeds_co
     assert "No document" in status
 
 
-def test_settings_are_validated_and_applied(tmp_path: Path, seeds_copy: Path) -> None:
+def test_settings_are_validated_and_kept_per_session(tmp_path: Path, seeds_copy: Path) -> None:
+    a = _assistant(tmp_path, seeds_copy, "The documents do not say.")
+    before = a.config
+    msg, mine = handlers.apply_settings(a, 1, 128)
+    assert msg.startswith("Settings applied to this session") and mine is not None
+    assert a.config == before  # the shared assistant is untouched
+    msg, rejected = handlers.apply_settings(a, 3, 5)
+    assert msg.startswith("⚠") and "max_tokens" in msg and rejected is None
+    q = "Who recommended the withdrawal of Ukrainian forces from Bakhmut?"
+    one = handlers.ChatState()
+    other = handlers.ChatState()
+    list(handlers.ask(a, q, one, mine))
+    list(handlers.ask(a, q, other, None))
+    # the visitor who chose one passage gets one; the other session keeps the configured 5
+    assert len(one.turns[0].answer.hits) == 1
+    assert len(other.turns[0].answer.hits) == a.config.retrieval.k == 5
+
+
+def test_the_page_cannot_change_the_backend_or_see_the_key(
+    tmp_path: Path, seeds_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-secret-of-the-operator")
     a = _assistant(tmp_path, seeds_copy, "x")
-    msg = handlers.apply_settings(a, handlers.Settings("extractive", "", "", 3, 128))
-    assert msg.startswith("Settings applied")
-    assert a.config.answer.generator == "extractive" and a.config.retrieval.k == 3
-    assert a.generator.model_id == "extractive"  # rebuilt from the new settings
-    msg = handlers.apply_settings(a, handlers.Settings("openai", "", "", 3, 128))
-    assert "needs a base URL" in msg
-    msg = handlers.apply_settings(a, handlers.Settings("extractive", "", "", 3, 5))
-    assert msg.startswith("⚠") and "max_tokens" in msg
+    app = build_app(a)
+    labels = [c.get("props", {}).get("label") for c in app.config["components"]]
+    # no generator choice, server URL or model name a visitor could point elsewhere
+    assert not [x for x in labels if x and ("URL" in x or "Generator" in x or "Model" in x)]
+    text = json.dumps(app.config, default=str)
+    assert "sk-secret-of-the-operator" not in text
+    assert "not from this page" in handlers.backend_description(a)
 
 
 def test_a_failing_generator_is_reported_in_the_conversation(
