@@ -13,8 +13,8 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from index import Hit, Index
-from index.text import count_tokens, detect_language
+from index import Document, Hit, Index, Span
+from index.text import count_tokens, detect_language, sentence_spans
 from rag.citations import ParsedSentence, parse_answer, renumber
 from rag.config import AnswerConfig, RetrievalConfig
 from rag.evidence import select_evidence
@@ -187,16 +187,7 @@ class Answerer:
             reason = f"no passage is relevant enough ({shown} < {self.cfg.min_relevance:.2f})"
             yield AnswerEvent(self._abstain(d, reason, clock.timings()))
             return
-        docs: dict[str, str] = {}
-
-        def doc_text(doc_id: str) -> str:
-            if doc_id not in docs:
-                docs[doc_id] = self.index.document(doc_id).text
-            return docs[doc_id]
-
-        d.evidence = select_evidence(
-            d.hits, self.cfg.evidence_tokens, doc_text, self.cfg.max_passages
-        )
+        d.evidence = self._evidence(d.hits)
         yield SourcesEvent(tuple(d.hits), tuple(d.evidence))
         yield from self._generate(d, clock, stop, options.max_tokens or self.cfg.max_tokens)
         if stop is not None and stop.is_set():
@@ -219,6 +210,29 @@ class Answerer:
             yield SentenceEvent(i, sentence)
         clock.verification = time.perf_counter() - t_ver0
         yield AnswerEvent(self._assemble(d, parsed, checks, attributed, clock.timings()))
+
+    def _evidence(self, hits: Sequence[Hit]) -> list[Evidence]:
+        docs: dict[str, Document] = {}
+        sentences: dict[str, list[Span]] = {}
+
+        def doc(doc_id: str) -> Document:
+            if doc_id not in docs:
+                docs[doc_id] = self.index.document(doc_id)
+            return docs[doc_id]
+
+        def doc_sentences(doc_id: str) -> list[Span]:
+            if doc_id not in sentences:
+                sentences[doc_id] = sentence_spans(doc(doc_id).text, doc(doc_id).language)
+            return sentences[doc_id]
+
+        return select_evidence(
+            hits,
+            self.cfg.evidence_tokens,
+            lambda doc_id: doc(doc_id).text,
+            self.cfg.max_passages,
+            window=self.cfg.evidence_window,
+            doc_sentences=doc_sentences,
+        )
 
     def _check(self, claim: str, d: _Draft, passages: Sequence[Evidence]) -> SentenceCheck:
         return check_sentence(

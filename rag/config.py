@@ -102,6 +102,12 @@ class AnswerConfig(_Section):
         350, ge=50, le=8000, description="Token budget of the numbered evidence."
     )
     max_passages: int = Field(5, ge=1, le=20, description="Most evidence passages offered.")
+    evidence_window: int = Field(
+        0,
+        ge=0,
+        le=5,
+        description="Sentences of the document shown before and after each retrieved passage.",
+    )
     max_tokens: int = Field(200, ge=16, le=4096, description="Most tokens generated.")
     temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature.")
     unsupported: str = Field(

@@ -16,17 +16,33 @@ from rag.types import Evidence
 __all__ = ["select_evidence"]
 
 
-def _trim(hit: Hit, taken: Sequence[tuple[str, int, int]]) -> tuple[int, tuple[Span, ...]]:
+def _widen(hit: Hit, window: int, doc_sentences: Callable[[str], Sequence[Span]]) -> list[Span]:
+    """The hit's sentences plus ``window`` sentences of its document on either side."""
+    own = list(hit.chunk.sentences)
+    if window <= 0 or not own:
+        return own
+    all_sents = doc_sentences(hit.chunk.doc_id)
+    first = next((i for i, s in enumerate(all_sents) if s.end > own[0].start), None)
+    last = next((i for i, s in enumerate(all_sents) if s.end >= own[-1].end), None)
+    if first is None or last is None:
+        return own
+    before = [s for s in all_sents[max(0, first - window) : first] if s.end <= own[0].start]
+    after = [s for s in all_sents[last + 1 : last + 1 + window] if s.start >= own[-1].end]
+    return [*before, *own, *after]
+
+
+def _trim(
+    hit: Hit, sentences: Sequence[Span], taken: Sequence[tuple[str, int, int]]
+) -> tuple[Span, ...]:
     """Drop the sentences of ``hit`` already shown by a chosen chunk of the same document.
 
     Neighbouring chunks overlap by design; showing the overlap twice wastes prefill, and
     merging them would make one long passage and coarse citations.
     """
-    sents = [
-        s for s in hit.chunk.sentences
+    return tuple(
+        s for s in sentences
         if not any(doc == hit.chunk.doc_id and a <= s.start < b for doc, a, b in taken)
-    ]  # fmt: skip
-    return (sents[0].start if sents else hit.chunk.end), tuple(sents)
+    )  # fmt: skip
 
 
 def select_evidence(
@@ -34,10 +50,16 @@ def select_evidence(
     budget_tokens: int,
     document_text: Callable[[str], str],
     max_passages: int = 6,
+    *,
+    window: int = 0,
+    doc_sentences: Callable[[str], Sequence[Span]] | None = None,
 ) -> list[Evidence]:
     """Numbered evidence [1]..[n] from the best hits whose tokens fit ``budget_tokens``.
 
     The first hit is always taken, even over budget: an answer needs at least one passage.
+    With ``window`` > 0 (and ``doc_sentences``), each hit also shows that many sentences of
+    its document before and after it: the sentence that answers often sits just outside
+    the chunk that matched the question.
     """
     out: list[Evidence] = []
     taken: list[tuple[str, int, int]] = []
@@ -45,7 +67,8 @@ def select_evidence(
     for h in hits:
         if len(out) >= max_passages:
             break
-        _start, sents = _trim(h, taken)
+        widened = _widen(h, window, doc_sentences) if doc_sentences else list(h.chunk.sentences)
+        sents = _trim(h, widened, taken)
         if not sents:
             continue
         start, end = sents[0].start, sents[-1].end
