@@ -207,9 +207,13 @@ def _ask_once(
 
 
 def cmd_ask(args: argparse.Namespace, config: Config) -> int:
+    if args.question is not None and not args.question.strip():
+        # an empty argument is a mistake (an unset shell variable), not a wish to chat
+        _err('error: the question is empty; give one (rag ask "QUESTION"), or none for a chat')
+        return 2
     assistant = _assistant(args, config)
-    if args.question:
-        _ask_once(assistant, args.question, [], args)
+    if args.question is not None:
+        _ask_once(assistant, args.question.strip(), [], args)
         return 0
     # no question: a conversation; follow-ups are read in the light of earlier turns
     _out(

@@ -202,10 +202,11 @@ def upload(
 def remove_document(
     assistant: Assistant, doc_id: str | None, upload_dir: Path
 ) -> tuple[str, list[list[Any]]]:
-    if not doc_id or not doc_id.strip():
+    doc_id = (doc_id or "").strip()  # pasted ids come with spaces
+    if not doc_id:
         return "Choose a document to remove (click its row).", document_rows(assistant)
     try:
-        doc = assistant.document(doc_id.strip())
+        doc = assistant.document(doc_id)
     except DocumentNotFoundError:
         return f"⚠ No document with id {doc_id!r}.", document_rows(assistant)
     assistant.remove(doc_id)

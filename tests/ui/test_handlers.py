@@ -131,6 +131,11 @@ def test_upload_indexes_good_files_and_reports_bad_ones(tmp_path: Path, seeds_co
     assert list((tmp_path / "uploads").iterdir()) == []
     status, _ = handlers.remove_document(a, "nope", tmp_path / "uploads")
     assert "No document" in status
+    # an id pasted with spaces around it names the same document
+    rows = handlers.upload(a, [str(good)], tmp_path / "uploads", max_bytes=1000)[1]
+    doc_id = next(r[0] for r in rows if r[1] == "Ferry")
+    status, rows = handlers.remove_document(a, f"  {doc_id} \n", tmp_path / "uploads")
+    assert status == "Removed “Ferry”." and len(rows) == before
 
 
 def test_settings_are_validated_and_kept_per_session(tmp_path: Path, seeds_copy: Path) -> None:
