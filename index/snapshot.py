@@ -10,6 +10,12 @@ Layout::
 A writer builds the next generation in a staging folder, fsyncs it, renames it, then points
 CURRENT at it. A crash or SIGKILL at any moment leaves CURRENT naming a whole generation;
 leftovers are removed by the next writer.
+
+Only folders the index made are ever removed: their names match ``gen-NNNNNN`` exactly and
+they hold the marker file written when they were made (a user's ``gen-ai-notes/`` in the
+same folder is not touched). A CURRENT that is missing beside generations, empty, or names
+a generation that is not there is an error naming the recovery, never an empty index: a
+write to an index read as empty would make a new generation and sweep the real ones.
 """
 
 from __future__ import annotations
@@ -18,10 +24,13 @@ import contextlib
 import fcntl
 import logging
 import os
+import re
 import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+
+from index.errors import IndexCorruptError
 
 __all__ = ["STORE_FILE", "Snapshots"]
 
@@ -29,6 +38,9 @@ log = logging.getLogger(__name__)
 
 STORE_FILE = "store.sqlite"
 _CURRENT = "CURRENT"
+_MARKER = ".rag-generation"  # written into every generation folder the index makes
+_GENERATION = re.compile(r"gen-(\d{6})")
+_STAGING = re.compile(r"gen-(\d{6})\.staging")
 
 
 def _fsync_dir(path: Path) -> None:
@@ -53,21 +65,56 @@ class Snapshots:
     def __init__(self, root: Path) -> None:
         self.root = root
 
+    def _ours(self, pattern: re.Pattern[str]) -> list[Path]:
+        """Folders of this index whose names match ``pattern`` and that the index made.
+
+        Generations made before the marker existed are recognised by their store file.
+        """
+        return sorted(
+            p
+            for p in self.root.glob("gen-*")
+            if pattern.fullmatch(p.name)
+            and p.is_dir()
+            and ((p / _MARKER).exists() or (p / STORE_FILE).exists())
+        )
+
     def current(self) -> Path | None:
-        """The live generation's folder, or ``None`` for an empty index."""
+        """The live generation's folder, or ``None`` for an index never written to."""
         marker = self.root / _CURRENT
+        generations = self._ours(_GENERATION)
         try:
             name = marker.read_text().strip()
         except FileNotFoundError:
-            return None
+            if not generations:
+                return None
+            raise self._broken("is missing", generations) from None
+        except OSError as exc:
+            raise IndexCorruptError(f"{marker}: cannot be read ({exc.strerror})") from exc
+        if not name:
+            raise self._broken("is empty", generations)
         folder = self.root / name
-        return folder if folder.is_dir() else None
+        if not _GENERATION.fullmatch(name) or not folder.is_dir():
+            raise self._broken(f"names {name!r}, which is not a generation here", generations)
+        return folder
+
+    def _broken(self, what: str, generations: list[Path]) -> IndexCorruptError:
+        marker = self.root / _CURRENT
+        if not generations:
+            return IndexCorruptError(
+                f"{marker} {what}, and {self.root} holds no generation to recover: "
+                f"remove it (rm {marker}) and index your files again"
+            )
+        newest = generations[-1].name
+        return IndexCorruptError(
+            f"{marker} {what}; nothing was changed. The newest complete generation is "
+            f"{newest}: to use it, run  echo {newest} > {marker}"
+        )
 
     def _next_name(self) -> str:
         numbers = [
-            int(p.name.split("-")[1].split(".")[0])
+            int(m.group(1))
             for p in self.root.glob("gen-*")
-            if p.name.split("-")[1].split(".")[0].isdigit()
+            if (m := _GENERATION.fullmatch(p.name) or _STAGING.fullmatch(p.name))
         ]
         return f"gen-{max(numbers, default=0) + 1:06d}"
 
@@ -97,6 +144,7 @@ class Snapshots:
         name = self._next_name()
         staging = self.root / f"{name}.staging"
         staging.mkdir()
+        (staging / _MARKER).touch()
         try:
             if previous is not None:
                 src = sqlite3.connect(f"file:{previous / STORE_FILE}?mode=ro", uri=True)
@@ -127,10 +175,10 @@ class Snapshots:
         A reader that still has an old generation open keeps working: its SQLite file
         descriptor stays valid after unlink, and the vectors are in memory.
         """
-        live = self.current()
-        for p in self.root.glob("gen-*"):
-            if p != live:
-                shutil.rmtree(p, ignore_errors=True)
+        live = self.current()  # raises on a broken CURRENT: then nothing is removed
+        old = [p for p in self._ours(_GENERATION) if p != live]
+        for p in [*old, *self._ours(_STAGING)]:
+            shutil.rmtree(p, ignore_errors=True)
         stale = self.root / f"{_CURRENT}.tmp"
         if stale.exists():
             stale.unlink()
