@@ -109,10 +109,10 @@ class Index:
             store = ChunkStore(gen / STORE_FILE, readonly=True)
             self._check_embedder(store)
             dim = int(store.get_meta("dim") or 0)
-            old = self._state.store
+            # the old store is not closed here: searches in other threads may still be
+            # reading it through the _State they took. Each reader holds its _State, so the
+            # last one to let go frees it and CPython's refcount closes its connection.
             self._state = _State(gen, store, self._vector_loader(gen, dim), BM25Index.load(gen))
-            if old is not None:
-                old.close()
             return self._state
 
     def _check_embedder(self, store: ChunkStore) -> None:
