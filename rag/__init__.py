@@ -3,7 +3,7 @@
 from index import DocumentNotFoundError, LoadError, ModelNotFoundError
 from rag.api import Assistant
 from rag.config import Config, load_config
-from rag.errors import ConfigError, RagError
+from rag.errors import ConfigError, GeneratorError, RagError
 from rag.prompts import CANNOT_ANSWER
 from rag.types import (
     Answer,
@@ -33,6 +33,7 @@ __all__ = [
     "DocumentNotFoundError",
     "Event",
     "Evidence",
+    "GeneratorError",
     "LoadError",
     "ModelNotFoundError",
     "RagError",

@@ -22,7 +22,7 @@ def _llamacpp(a: AnswerConfig, i: IndexConfig) -> Generator:
 def _openai(a: AnswerConfig, i: IndexConfig) -> Generator:
     from rag.openai_compat import OpenAICompatibleGenerator
 
-    return OpenAICompatibleGenerator(a.base_url, a.openai_model, a.api_key_env)
+    return OpenAICompatibleGenerator(a.base_url, a.openai_model, a.api_key_env, a.timeout)
 
 
 def _extractive(a: AnswerConfig, i: IndexConfig) -> Generator:

@@ -83,6 +83,14 @@ class AnswerConfig(_Section):
     api_key_env: str = Field(
         "OPENAI_API_KEY", description="Environment variable holding the server's API key."
     )
+    # a 1.5B model on 2 cores prefills ~60 tokens/s: a 1,000-token prompt takes ~17 s before
+    # the first token, so a minute leaves room without leaving a user waiting for minutes
+    timeout: float = Field(
+        60.0,
+        gt=0.0,
+        le=3600.0,
+        description="Seconds the openai generator waits for its server before giving up.",
+    )
     judge: str = Field("model", description="model (the generator's model) | rule-only")
     # calibrated with `rag judge-eval` on seeds/support_pairs.jsonl (82 pairs, rule + judge):
     # accuracy 0.902 at 0.5, 0.939 at 0.6 (precision 0.917, recall 0.943), 0.915 at 0.65

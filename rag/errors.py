@@ -9,3 +9,8 @@ class RagError(Exception):
 
 class ConfigError(RagError):
     """The configuration is invalid; the message names the setting and the fix."""
+
+
+class GeneratorError(RagError):
+    """The generator or judge backend failed (unreachable, an HTTP error, a bad reply);
+    the message names the server and what to check."""

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from index.models import resolve_model_path
+from rag.errors import GeneratorError
 from rag.generators import (
     GenerationRequest,
     chat_body,
@@ -125,5 +126,9 @@ class LlamaCppGenerator:
         with lock:
             reply = server.handle_chat_completions(judge_body(messages))
         if "choices" not in reply:
-            raise RuntimeError(f"llama.cpp judge call failed: {reply}")
+            detail = " ".join(str(reply).split())[:200]
+            raise GeneratorError(
+                f"the local model's judge call failed ({detail}); answer.n_ctx may be too "
+                "small for the passage, or the model file is damaged (rag models fetch)"
+            )
         return yes_probability_from_choice(reply["choices"][0])

@@ -14,6 +14,7 @@ import pytest
 
 from index.models import resolve_model_path
 from rag.config import AnswerConfig
+from rag.errors import GeneratorError
 from rag.generators import GenerationRequest, complete
 from rag.openai_compat import OpenAICompatibleGenerator
 from rag.prompts import judge_messages
@@ -68,5 +69,5 @@ def test_yes_probability_over_http(server: Any) -> None:
 
 def test_bad_url_gives_a_clear_error(server: Any) -> None:
     gen = OpenAICompatibleGenerator(server.listening_address + "/nope", "local")
-    with pytest.raises(RuntimeError, match=r"HTTP 404.*check the base URL"):
+    with pytest.raises(GeneratorError, match=r"HTTP 404.*check the base URL"):
         complete(gen, GenerationRequest([{"role": "user", "content": "hi"}], max_tokens=4))
