@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sqlite3
 import threading
 import time
 from collections import OrderedDict
@@ -20,7 +21,12 @@ import numpy as np
 from index.bm25 import BM25Index
 from index.chunking import ChunkDraft, chunk_text
 from index.embedders import Embedder, Vectors
-from index.errors import DocumentNotFoundError, IndexMismatchError, LoadError
+from index.errors import (
+    DocumentNotFoundError,
+    IndexCorruptError,
+    IndexMismatchError,
+    LoadError,
+)
 from index.fusion import reciprocal_rank_fusion
 from index.loaders import collect_files, load_file, read_sidecar
 from index.snapshot import STORE_FILE, Snapshots
@@ -106,9 +112,15 @@ class Index:
             if gen is None:
                 self._state = _State(None, None, None, None)
                 return self._state
-            store = ChunkStore(gen / STORE_FILE, readonly=True)
-            self._check_embedder(store)
-            dim = int(store.get_meta("dim") or 0)
+            try:
+                store = ChunkStore(gen / STORE_FILE, readonly=True)
+                self._check_embedder(store)
+                dim = int(store.get_meta("dim") or 0)
+            except sqlite3.DatabaseError as exc:
+                raise IndexCorruptError(
+                    f"{gen / STORE_FILE} cannot be read ({exc}): the index is damaged; "
+                    "restore the folder from a backup, or rebuild it: rag index --rebuild PATH..."
+                ) from exc
             # the old store is not closed here: searches in other threads may still be
             # reading it through the _State they took. Each reader holds its _State, so the
             # last one to let go frees it and CPython's refcount closes its connection.

@@ -80,6 +80,11 @@ class Snapshots:
 
     def current(self) -> Path | None:
         """The live generation's folder, or ``None`` for an index never written to."""
+        if self.root.exists() and not self.root.is_dir():
+            raise IndexCorruptError(
+                f"{self.root} is a file, not an index folder; name a folder with --index "
+                "(it is created when missing)"
+            )
         marker = self.root / _CURRENT
         generations = self._ours(_GENERATION)
         try:

@@ -664,7 +664,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    previous_config = os.environ.get("RAG_CONFIG")
     if args.config is not None:
+        # for this command and the processes it starts (rag bench's workers) only
         os.environ["RAG_CONFIG"] = str(args.config)
     try:
         config = load_config()
@@ -681,6 +683,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("interrupted; the index is unchanged unless a commit had finished")
         return 130
+    finally:
+        if previous_config is None:
+            os.environ.pop("RAG_CONFIG", None)
+        else:
+            os.environ["RAG_CONFIG"] = previous_config
     return 2
 
 

@@ -8,6 +8,7 @@ errors, so a typo is reported instead of ignored.
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from rag.errors import ConfigError
 
 __all__ = ["AnswerConfig", "Config", "IndexConfig", "RetrievalConfig", "load_config"]
 
@@ -162,4 +165,8 @@ def load_config(**overrides: Any) -> Config:
     config_path = os.environ.get("RAG_CONFIG")
     if config_path and not Path(config_path).is_file():
         raise FileNotFoundError(f"RAG_CONFIG={config_path} does not exist")
-    return Config(**overrides)
+    try:
+        return Config(**overrides)
+    except tomllib.TOMLDecodeError as exc:
+        path = config_path or "rag.toml"
+        raise ConfigError(f"{path} is not valid TOML ({exc}); fix that line") from exc

@@ -181,4 +181,3 @@ class OpenAICompatibleGenerator:
             raise self._error(resp.status_code, resp.text)
         choices = self._json(resp.text).get("choices") or [{}]
         return yes_probability_from_choice(choices[0])
-
