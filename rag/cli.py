@@ -416,7 +416,7 @@ def cmd_judge_eval(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_chat(args: argparse.Namespace, config: Config) -> int:
     from ui import build_app
-    from ui.app import LAUNCH_OPTIONS
+    from ui.app import LAUNCH_OPTIONS, QUEUE_OPTIONS
 
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     assistant = _assistant(args, config)
@@ -444,7 +444,7 @@ def cmd_chat(args: argparse.Namespace, config: Config) -> int:
         threading.Thread(target=assistant.warm_up, name="warm-up", daemon=True).start()
     app = build_app(assistant)
     _out(f"serving on http://{args.host}:{args.port}")
-    app.queue(default_concurrency_limit=1).launch(
+    app.queue(**QUEUE_OPTIONS).launch(
         server_name=args.host,
         server_port=args.port,
         auth=auth,

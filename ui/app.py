@@ -14,7 +14,7 @@ from rag import Assistant
 from ui import handlers
 from ui.render import render_conversation, render_sources
 
-__all__ = ["CSS", "JS", "LAUNCH_OPTIONS", "build_app"]
+__all__ = ["CSS", "JS", "LAUNCH_OPTIONS", "QUEUE_OPTIONS", "build_app"]
 
 MAX_UPLOAD_BYTES = 20_000_000
 
@@ -60,6 +60,14 @@ JS = """
   });
 }
 """
+
+# Answers share one concurrency group of 2: one generates while the next retrieves and
+# shows its sources (the local model itself is serialised by its own lock); later questions
+# wait in Gradio's queue, which shows each its position. Uploads, the document list and
+# removal run beside answers instead of behind them. A full queue turns new requests away
+# rather than letting waits grow without bound.
+ANSWER_CONCURRENCY = 2
+QUEUE_OPTIONS: dict[str, Any] = {"default_concurrency_limit": 4, "max_size": 32}
 
 LAUNCH_OPTIONS: dict[str, Any] = {
     "css": CSS,
@@ -152,8 +160,13 @@ def build_app(assistant: Assistant, upload_dir: Path | None = None) -> Any:
 
         run = partial(handlers.ask, assistant)
         inputs = [question, state, session]
-        ask_event = ask_btn.click(run, inputs, [conversation, sources, state])
-        submit_event = question.submit(run, inputs, [conversation, sources, state])
+        outputs = [conversation, sources, state]
+        ask_event = ask_btn.click(
+            run, inputs, outputs, concurrency_id="answer", concurrency_limit=ANSWER_CONCURRENCY
+        )
+        submit_event = question.submit(
+            run, inputs, outputs, concurrency_id="answer", concurrency_limit=ANSWER_CONCURRENCY
+        )
         for ev in (ask_event, submit_event):
             ev.then(lambda: "", None, question)
         stop_btn.click(handlers.stop, state, None, queue=False)
