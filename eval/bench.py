@@ -75,13 +75,15 @@ def run_bench(
     *,
     resume: bool = False,
     baseline_precision: str = "fp32",
+    config: dict[str, Any] | None = None,
 ) -> BenchResult:
     """Build and use every pipeline on every corpus; indexes are made under ``work``.
 
     A measured build starts from nothing, except with ``resume``: then an interrupted build
     of ours continues where its last commit left it and reports the rate of this run.
     ``baseline_precision``: how the baseline runs the shared embedding model (fp32 as
-    LlamaIndex does; "same" hands it ours, bf16 included)."""
+    LlamaIndex does; "same" hands it ours, bf16 included). ``config``: the caller's settings
+    (``Config.model_dump(mode="json")``), handed to every worker process explicitly."""
     result = BenchResult()
     result.meta = {
         "queries": len(queries),
@@ -105,6 +107,7 @@ def run_bench(
                 "chunk_size": 128,
                 "chunk_overlap": 24,
                 "baseline_precision": baseline_precision,
+                "config": config or {},
             }
             if corpus.baseline_from_ours and pipeline == "llamaindex":
                 job["vectors_from"] = str(work / f"ours-{corpus.name}")

@@ -51,9 +51,10 @@ def _size_on_disk(folder: Path) -> int:
 
 
 def _assistant(job: dict[str, Any]) -> Any:
-    from rag import Assistant
+    from rag import Assistant, Config
 
-    return Assistant.open(job["dir"])  # configured like the parent: RAG_CONFIG is inherited
+    # configured like the parent: its settings travel in the job, not in the environment
+    return Assistant.open(job["dir"], config=Config(**job.get("config", {})))
 
 
 # ours ---------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from index.errors import (
     LoadError,
     ModelFetchError,
     ModelNotFoundError,
+    RagError,
     RagIndexError,
 )
 from index.models import MODELS, ModelSpec, default_cache_dir, fetch, model_status
@@ -41,6 +42,7 @@ __all__ = [
     "ModelFetchError",
     "ModelNotFoundError",
     "ModelSpec",
+    "RagError",
     "RagIndexError",
     "SentenceTransformerEmbedder",
     "Span",

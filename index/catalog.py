@@ -6,9 +6,7 @@ happens before the write transaction, so the slow part never holds a half-built 
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import sqlite3
 import threading
 import time
 from collections import OrderedDict
@@ -28,7 +26,7 @@ from index.errors import (
     LoadError,
 )
 from index.fusion import reciprocal_rank_fusion
-from index.loaders import collect_files, load_file, read_sidecar
+from index.loaders import collect_files, file_hash, load_file, read_sidecar
 from index.snapshot import STORE_FILE, Snapshots
 from index.store import ChunkStore
 from index.types import Document, DocumentInfo, Hit, IndexReport
@@ -66,14 +64,6 @@ def _groups(drafts: Sequence[Sequence[ChunkDraft]], size: int) -> Iterator[list[
             group, count = [], 0
     if group:
         yield group
-
-
-def _file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class Index:
@@ -114,13 +104,12 @@ class Index:
                 return self._state
             try:
                 store = ChunkStore(gen / STORE_FILE, readonly=True)
-                self._check_embedder(store)
-                dim = int(store.get_meta("dim") or 0)
-            except sqlite3.DatabaseError as exc:
-                raise IndexCorruptError(
-                    f"{gen / STORE_FILE} cannot be read ({exc}): the index is damaged; "
-                    "restore the folder from a backup, or rebuild it: rag index --rebuild PATH..."
-                ) from exc
+            except IndexCorruptError:
+                if self._snapshots.current() == gen:
+                    raise
+                return self._refresh()  # swept by a newer commit while we opened it
+            self._check_embedder(store)
+            dim = int(store.get_meta("dim") or 0)
             # the old store is not closed here: searches in other threads may still be
             # reading it through the _State they took. Each reader holds its _State, so the
             # last one to let go frees it and CPython's refcount closes its connection.
@@ -239,7 +228,7 @@ class Index:
             for f in files:
                 source = str(f.resolve())
                 try:
-                    if source in known and known[source][1] == _file_hash(f):
+                    if source in known and known[source][1] == file_hash(f):
                         unchanged.append(known[source][0])
                         continue
                     if f.parent not in sidecars:

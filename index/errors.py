@@ -1,9 +1,18 @@
-"""Exceptions raised by the index package; each message names the value at fault and the fix."""
+"""Exceptions raised by the index package; each message names the value at fault and the fix.
+
+``RagError`` is the root of every error the project raises on purpose, in every package: it
+lives here because ``index`` is the package everything else may import. A ``RagError``'s
+message is written for the user; the CLI prints it as one line (rag/cli.py, EXIT_CODES).
+"""
 
 from __future__ import annotations
 
 
-class RagIndexError(Exception):
+class RagError(Exception):
+    """Root of every error of this project; the message names the cause and the fix."""
+
+
+class RagIndexError(RagError):
     """Root of every error raised by the ``index`` package."""
 
 

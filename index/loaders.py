@@ -19,9 +19,20 @@ from index.errors import LoadError
 from index.text import detect_language
 from index.types import Document
 
-__all__ = ["SIDECAR", "SUPPORTED", "collect_files", "doc_id_for", "load_file"]
+__all__ = ["SIDECAR", "SUPPORTED", "collect_files", "doc_id_for", "file_hash", "load_file"]
 
 SIDECAR = "metadata.json"
+
+
+def file_hash(path: Path) -> str:
+    """sha256 of a file's bytes: ``Document.content_hash``, and how an unchanged file is
+    recognised without loading it."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
 MAX_BYTES = 50 * 1024 * 1024
 
 

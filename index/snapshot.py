@@ -85,22 +85,34 @@ class Snapshots:
                 f"{self.root} is a file, not an index folder; name a folder with --index "
                 "(it is created when missing)"
             )
+        name = self._read_current()
+        while True:
+            if name is None:
+                generations = self._ours(_GENERATION)
+                if not generations:
+                    return None
+                raise self._broken("is missing", generations)
+            if not name:
+                raise self._broken("is empty", self._ours(_GENERATION))
+            folder = self.root / name
+            if _GENERATION.fullmatch(name) and folder.is_dir():
+                return folder
+            # a writer may have committed a newer generation and swept this one between
+            # our read of CURRENT and now: follow CURRENT; a name that stays bad is damage
+            again = self._read_current()
+            if again == name:
+                raise self._broken(f"names {name!r}, which is not a generation here",
+                                   self._ours(_GENERATION))  # fmt: skip
+            name = again
+
+    def _read_current(self) -> str | None:
         marker = self.root / _CURRENT
-        generations = self._ours(_GENERATION)
         try:
-            name = marker.read_text().strip()
+            return marker.read_text().strip()
         except FileNotFoundError:
-            if not generations:
-                return None
-            raise self._broken("is missing", generations) from None
+            return None
         except OSError as exc:
             raise IndexCorruptError(f"{marker}: cannot be read ({exc.strerror})") from exc
-        if not name:
-            raise self._broken("is empty", generations)
-        folder = self.root / name
-        if not _GENERATION.fullmatch(name) or not folder.is_dir():
-            raise self._broken(f"names {name!r}, which is not a generation here", generations)
-        return folder
 
     def _broken(self, what: str, generations: list[Path]) -> IndexCorruptError:
         marker = self.root / _CURRENT

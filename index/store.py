@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from index.chunking import ChunkDraft
+from index.errors import IndexCorruptError
 from index.types import Chunk, Document, DocumentInfo, Span
 
 __all__ = ["ChunkStore"]
@@ -67,7 +68,16 @@ class ChunkStore:
         if readonly:
             # a committed generation never changes, so immutable=1 skips locking and journals
             uri = f"file:{path}?mode=ro&immutable=1"
-            self.db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            # sqlite reads lazily: touch the file now so that damage shows here, named. Not
+            # a full integrity check: that reads the whole file (seconds at 100k chunks)
+            try:
+                self.db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+                self.db.execute("SELECT count(*) FROM meta").fetchone()
+            except sqlite3.DatabaseError as exc:
+                raise IndexCorruptError(
+                    f"{path} cannot be read ({exc}): the index is damaged; restore the folder "
+                    "from a backup, or rebuild it: rag index --rebuild PATH..."
+                ) from exc
         else:
             self.db = sqlite3.connect(path, check_same_thread=False)
             self.db.executescript(_SCHEMA)

@@ -37,13 +37,13 @@ GENERATORS: dict[str, Callable[[AnswerConfig, IndexConfig], Generator]] = {
 
 
 def make_generator(answer: AnswerConfig, index: IndexConfig) -> Generator:
-    try:
-        return GENERATORS[answer.generator](answer, index)
-    except KeyError:
+    factory = GENERATORS.get(answer.generator)
+    if factory is None:  # looked up first: a KeyError inside a constructor is not this
         known = ", ".join(sorted(GENERATORS))
         raise ConfigError(
             f"answer.generator = {answer.generator!r} is unknown; use one of: {known}"
-        ) from None
+        )
+    return factory(answer, index)
 
 
 def _model_judge(generator: Generator, cache_file: Path | None) -> SupportChecker:
@@ -62,10 +62,8 @@ CHECKERS: dict[str, Callable[[Generator, Path | None], SupportChecker]] = {
 def make_checker(
     answer: AnswerConfig, generator: Generator, cache_file: Path | None = None
 ) -> SupportChecker:
-    try:
-        return CHECKERS[answer.judge](generator, cache_file)
-    except KeyError:
+    factory = CHECKERS.get(answer.judge)
+    if factory is None:
         known = ", ".join(sorted(CHECKERS))
-        raise ConfigError(
-            f"answer.judge = {answer.judge!r} is unknown; use one of: {known}"
-        ) from None
+        raise ConfigError(f"answer.judge = {answer.judge!r} is unknown; use one of: {known}")
+    return factory(generator, cache_file)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,11 @@ from pydantic_settings import (
 from rag.errors import ConfigError
 
 __all__ = ["AnswerConfig", "Config", "IndexConfig", "RetrievalConfig", "load_config"]
+
+
+# The TOML file of the load_config call in progress: settings_customise_sources is a class
+# method that pydantic-settings calls with no arguments of ours, so the path travels here.
+_TOML_PATH: ContextVar[Path | None] = ContextVar("rag_toml_path", default=None)
 
 
 class _Section(BaseModel):
@@ -152,7 +158,7 @@ class Config(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml_path = Path(os.environ.get("RAG_CONFIG", "rag.toml"))
+        toml_path = _TOML_PATH.get() or Path(os.environ.get("RAG_CONFIG", "rag.toml"))
         return (
             init_settings,
             env_settings,
@@ -160,13 +166,21 @@ class Config(BaseSettings):
         )
 
 
-def load_config(**overrides: Any) -> Config:
-    """Build the configuration once, in an entry point, and pass it down."""
-    config_path = os.environ.get("RAG_CONFIG")
-    if config_path and not Path(config_path).is_file():
-        raise FileNotFoundError(f"RAG_CONFIG={config_path} does not exist")
+def load_config(path: Path | None = None, **overrides: Any) -> Config:
+    """Build the configuration once, in an entry point, and pass it down.
+
+    ``path`` is the TOML file (``rag --config``); without it ``RAG_CONFIG`` or ``./rag.toml``
+    when present. A file named explicitly must exist.
+    """
+    named = path or (Path(os.environ["RAG_CONFIG"]) if os.environ.get("RAG_CONFIG") else None)
+    if named is not None and not named.is_file():
+        how = "--config" if path else "RAG_CONFIG"
+        raise ConfigError(f"{how} {named}: no such file; give an existing TOML file")
+    token = _TOML_PATH.set(named or Path("rag.toml"))
     try:
         return Config(**overrides)
     except tomllib.TOMLDecodeError as exc:
-        path = config_path or "rag.toml"
-        raise ConfigError(f"{path} is not valid TOML ({exc}); fix that line") from exc
+        shown = named or "rag.toml"
+        raise ConfigError(f"{shown} is not valid TOML ({exc}); fix that line") from exc
+    finally:
+        _TOML_PATH.reset(token)

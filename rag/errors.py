@@ -1,10 +1,11 @@
-"""Exceptions of the ``rag`` package. Errors from ``index`` pass through unchanged."""
+"""Exceptions of the ``rag`` package, under the project's one root ``RagError`` (defined in
+``index.errors``, the lowest package, so that index errors share it)."""
 
 from __future__ import annotations
 
+from index.errors import RagError
 
-class RagError(Exception):
-    """Root of every error raised by the ``rag`` package."""
+__all__ = ["ConfigError", "GeneratorError", "RagError"]
 
 
 class ConfigError(RagError):

@@ -141,14 +141,15 @@ def test_missing_model_gives_the_fetch_command(
     assert not (tmp_path / "ix" / "CURRENT").exists()
 
 
-def test_bad_config_is_reported(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_bad_config_is_reported(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     cfg = tmp_path / "rag.toml"
     cfg.write_text("[index]\nchunk_tokenz = 300\n")
-    monkeypatch.setenv("RAG_CONFIG", str(cfg))  # restored after the test; main sets it too
     rc, _, err = _run(capsys, "--config", str(cfg), "docs")
     assert rc == 2 and "chunk_tokenz" in err
+    rc, _, err = _run(capsys, "--config", str(tmp_path / "nope.toml"), "docs")
+    assert rc == 2 and err.strip() == (
+        f"error: --config {tmp_path / 'nope.toml'}: no such file; give an existing TOML file"
+    )
 
 
 def test_rag_command_runs_as_a_real_process(index_dir: Path) -> None:

@@ -1,0 +1,68 @@
+"""``rag chat``: the chat UI's command (registered through the ``grounded_rag.commands``
+entry point)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from rag.config import Config
+from rag.console import err, open_assistant, out
+
+__all__ = ["register"]
+
+
+def cmd_chat(args: argparse.Namespace, config: Config) -> int:
+    from ui import build_app
+    from ui.app import LAUNCH_OPTIONS, QUEUE_OPTIONS
+
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    assistant = open_assistant(args, config)
+    if not assistant.documents():
+        seeds = Path(args.seeds)
+        if seeds.is_dir():
+            out(f"the index is empty: indexing {seeds} first")
+            report = assistant.add([seeds], progress=True)
+            out(
+                f"indexed {len(report.added)} documents, {report.chunks_embedded} passages "
+                f"in {report.seconds:.1f} s"
+            )
+    auth = None
+    if args.auth:
+        user, sep, password = args.auth.partition(":")
+        if not sep or not user or not password:
+            err("error: --auth takes USER:PASSWORD")
+            return 2
+        auth = (user, password)
+    elif args.host not in ("127.0.0.1", "localhost", "::1"):
+        err(f"warning: serving on {args.host} without --auth: anyone on the network can use it")
+    if not args.lazy:
+        # models and prompt cache load beside the server: the page is usable at once, and a
+        # question asked meanwhile waits on the same locks instead of loading twice
+        threading.Thread(target=assistant.warm_up, name="warm-up", daemon=True).start()
+    app = build_app(assistant)
+    out(f"serving on http://{args.host}:{args.port}")
+    app.queue(**QUEUE_OPTIONS).launch(
+        server_name=args.host,
+        server_port=args.port,
+        auth=auth,
+        inbrowser=False,
+        show_error=True,
+        quiet=True,
+        **LAUNCH_OPTIONS,
+    )
+    return 0
+
+
+def register(sub: Any) -> None:
+    """rag chat: the Gradio UI."""
+    s = sub.add_parser("chat", help="the chat UI in the browser (http://127.0.0.1:7860)")
+    s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    s.add_argument("--port", type=int, default=7860)
+    s.add_argument("--auth", default=None, help="USER:PASSWORD required to use the UI")
+    s.add_argument("--seeds", default="seeds", help="folder indexed when the index is empty")
+    s.add_argument("--lazy", action="store_true", help="load models on the first question")
+    s.set_defaults(func=cmd_chat)
