@@ -24,9 +24,9 @@ from index.embedders import Embedder
 from index.loaders import collect_files, load_file, read_sidecar
 from index.text import count_tokens, detect_language
 from index.types import Chunk, Document, Hit
-from rag.answering import LANGUAGES
 from rag.citations import parse_answer
 from rag.generators import GenerationRequest, Generator
+from rag.prompts import ANSWER_LANGUAGES
 from rag.types import Answer, AnswerSentence, Citation, Timings, Turn
 
 __all__ = ["LlamaIndexBaseline", "looks_like_abstention"]
@@ -269,7 +269,7 @@ class LlamaIndexBaseline:
                     first = time.perf_counter() - t0
                 text += piece
         total = time.perf_counter() - t0
-        language = detect_language(question, LANGUAGES)
+        language = detect_language(question, ANSWER_LANGUAGES)
         offered = range(1, len(response.source_nodes) + 1)
         parsed = parse_answer(_bracket_sources(text), offered, language)
         # verdicts are left to the harness's judge: this pipeline does not verify

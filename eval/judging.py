@@ -13,6 +13,7 @@ rule check (numbers, names, attributions) still reads the whole cited text.
 from __future__ import annotations
 
 from index.text import detect_language, sentence_spans
+from rag.prompts import ANSWER_LANGUAGES
 from rag.verify import SupportChecker
 
 __all__ = ["WindowedChecker", "windows"]
@@ -23,7 +24,7 @@ def windows(text: str, max_chars: int) -> list[str]:
     sentence), one starting at every sentence; the whole text when it fits."""
     if len(text) <= max_chars:
         return [text]
-    spans = sentence_spans(text, detect_language(text, ("en", "de")))
+    spans = sentence_spans(text, detect_language(text, ANSWER_LANGUAGES))
     out: list[str] = []
     for i, first in enumerate(spans):
         end = first.end

@@ -18,13 +18,23 @@ from index.errors import (
     RagError,
     RagIndexError,
 )
+from index.loaders import SUPPORTED_SUFFIXES
 from index.models import MODELS, ModelSpec, default_cache_dir, fetch, model_status
-from index.types import Chunk, Document, DocumentInfo, Hit, IndexReport, Span
+from index.types import (
+    Chunk,
+    Document,
+    DocumentInfo,
+    Hit,
+    IndexReport,
+    SearchOptions,
+    Span,
+)
 from index.vectors import VECTOR_INDEXES, FaissIndex, VectorIndex
 
 __all__ = [
     "EMBEDDERS",
     "MODELS",
+    "SUPPORTED_SUFFIXES",
     "VECTOR_INDEXES",
     "Chunk",
     "ChunkingOptions",
@@ -44,6 +54,7 @@ __all__ = [
     "ModelSpec",
     "RagError",
     "RagIndexError",
+    "SearchOptions",
     "SentenceTransformerEmbedder",
     "Span",
     "VectorIndex",

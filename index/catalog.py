@@ -29,7 +29,7 @@ from index.fusion import reciprocal_rank_fusion
 from index.loaders import collect_files, file_hash, load_file, read_sidecar
 from index.snapshot import STORE_FILE, Snapshots
 from index.store import ChunkStore
-from index.types import Document, DocumentInfo, Hit, IndexReport
+from index.types import Document, DocumentInfo, Hit, IndexReport, SearchOptions
 from index.vectors import VECTOR_INDEXES, VectorIndex
 
 __all__ = ["ChunkingOptions", "Index"]
@@ -161,23 +161,23 @@ class Index:
     def search(
         self,
         query: str,
-        k: int = 5,
+        options: SearchOptions | None = None,
         *,
-        candidates: int = 50,
-        rrf_k: int = 5,
-        bm25_weight: float = 0.25,
+        k: int | None = None,
         query_vector: Vectors | None = None,
     ) -> list[Hit]:
-        """Hybrid search: dense ∪ BM25 candidates fused by reciprocal rank."""
+        """Hybrid search: dense ∪ BM25 candidates fused by reciprocal rank; ``k`` overrides
+        ``options.k`` for this call (one session's choice, a test's)."""
         state = self._refresh()
         if state.store is None or state.vectors is None or state.bm25 is None or not query.strip():
             return []
         qv = query_vector if query_vector is not None else self.embed_query(query)
-        dense = state.vectors.search(qv.reshape(1, -1), candidates)[0]
-        sparse = state.bm25.search(query, candidates)
+        o = options or SearchOptions()
+        dense = state.vectors.search(qv.reshape(1, -1), o.candidates)[0]
+        sparse = state.bm25.search(query, o.candidates)
         fused = reciprocal_rank_fusion(
-            [[c for c, _ in dense], [c for c, _ in sparse]], rrf_k, [1.0, bm25_weight]
-        )[:k]
+            [[c for c, _ in dense], [c for c, _ in sparse]], o.rrf_k, [1.0, o.bm25_weight]
+        )[: k or o.k]
         chunks = state.store.chunks(f.chunk_id for f in fused)
         labels = state.store.doc_labels(c.doc_id for c in chunks.values())
         dense_scores = dict(dense)
@@ -218,6 +218,9 @@ class Index:
         t0 = time.perf_counter()
         paths = [Path(p) for p in paths]
         files, failed, skipped = collect_files(paths)
+        for path, reason in failed:
+            if on_file:  # one channel for every path that failed, missing ones too
+                on_file(path, reason)
         files = list({str(f.resolve()): f for f in files}.values())  # a file named twice
         with self._snapshots.lock():
             state = None if rebuild else self._refresh()
@@ -234,7 +237,7 @@ class Index:
                     if f.parent not in sidecars:
                         sidecars[f.parent] = read_sidecar(f.parent)
                     docs.append(load_file(f, sidecars[f.parent].get(f.name)))
-                except LoadError as exc:
+                except LoadError as exc:  # this file only: the others are still indexed
                     failed.append((exc.path, exc.reason))
                     if on_file:
                         on_file(exc.path, exc.reason)

@@ -19,7 +19,15 @@ from index.errors import LoadError
 from index.text import detect_language
 from index.types import Document
 
-__all__ = ["SIDECAR", "SUPPORTED", "collect_files", "doc_id_for", "file_hash", "load_file"]
+__all__ = [
+    "SIDECAR",
+    "SUPPORTED",
+    "SUPPORTED_SUFFIXES",
+    "collect_files",
+    "doc_id_for",
+    "file_hash",
+    "load_file",
+]
 
 SIDECAR = "metadata.json"
 
@@ -28,10 +36,14 @@ def file_hash(path: Path) -> str:
     """sha256 of a file's bytes: ``Document.content_hash``, and how an unchanged file is
     recognised without loading it."""
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(1 << 20):
-            digest.update(block)
+    try:
+        with path.open("rb") as fh:
+            while block := fh.read(1 << 20):
+                digest.update(block)
+    except OSError as exc:  # e.g. made unreadable since it was indexed: this file only
+        raise LoadError(str(path), f"cannot be read ({exc.strerror})") from exc
     return digest.hexdigest()
+
 
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -133,6 +145,7 @@ SUPPORTED: dict[str, _Reader] = {
     ".pdf": _pdf,
     ".docx": _docx,
 }
+SUPPORTED_SUFFIXES = tuple(SUPPORTED)  # what the CLI, the UI and folders accept
 
 
 def _normalise(text: str) -> str:

@@ -57,6 +57,19 @@ class DocumentInfo:
 
 
 @dataclass(frozen=True)
+class SearchOptions:
+    """How a hybrid search ranks: built once from ``retrieval.*`` settings (whose defaults
+    these are) and passed down, so that every caller searches alike."""
+
+    k: int = 5  # passages returned
+    candidates: int = 50  # taken from each retriever before fusion
+    # measured on 14 seed questions (7 cross-lingual): k=60, equal weights put 11 gold
+    # passages in the top 3 (MRR 0.77); k=5 with BM25 at 0.25 put 13 there (MRR 0.86)
+    rrf_k: int = 5
+    bm25_weight: float = 0.25
+
+
+@dataclass(frozen=True)
 class Hit:
     """One fused search result: ranks are 1-based, ``None`` when that retriever missed it."""
 

@@ -1,10 +1,10 @@
 """Grounded question answering over your own documents: the public API."""
 
-from index import DocumentNotFoundError, LoadError, ModelNotFoundError
+from index import SUPPORTED_SUFFIXES, DocumentNotFoundError, LoadError, ModelNotFoundError
 from rag.api import Assistant
 from rag.config import Config, load_config
 from rag.errors import ConfigError, GeneratorError, RagError
-from rag.prompts import CANNOT_ANSWER
+from rag.prompts import ANSWER_LANGUAGES, CANNOT_ANSWER
 from rag.types import (
     Answer,
     AnswerEvent,
@@ -21,7 +21,9 @@ from rag.types import (
 )
 
 __all__ = [
+    "ANSWER_LANGUAGES",
     "CANNOT_ANSWER",
+    "SUPPORTED_SUFFIXES",
     "Answer",
     "AnswerEvent",
     "AnswerSentence",

@@ -19,7 +19,13 @@ from rag.citations import ParsedSentence, parse_answer, renumber
 from rag.config import AnswerConfig, RetrievalConfig
 from rag.evidence import select_evidence
 from rag.generators import GenerationRequest, Generator, complete
-from rag.prompts import CANNOT_ANSWER, answer_messages, condense_messages, is_cannot_answer
+from rag.prompts import (
+    ANSWER_LANGUAGES,
+    CANNOT_ANSWER,
+    answer_messages,
+    condense_messages,
+    is_cannot_answer,
+)
 from rag.types import (
     Answer,
     AnswerEvent,
@@ -39,8 +45,6 @@ from rag.verify import SentenceCheck, SupportChecker, check_sentence
 __all__ = ["Answerer"]
 
 log = logging.getLogger(__name__)
-
-LANGUAGES = ("en", "de")
 
 
 @dataclass
@@ -92,7 +96,7 @@ class Answerer:
         self.generator = generator
         self.checker = checker
         self.cfg = answer
-        self.retrieval = retrieval
+        self.search_options = retrieval.search_options()
 
     def warm_up(self) -> None:
         # one token from the fixed prefix (system prompt + worked examples) puts it in the
@@ -114,14 +118,7 @@ class Answerer:
         return line if len(line) > 3 else fallback
 
     def _search(self, query: str, k: int | None) -> list[Hit]:
-        r = self.retrieval
-        return self.index.search(
-            query,
-            k=k or r.k,
-            candidates=r.candidates,
-            rrf_k=r.rrf_k,
-            bm25_weight=r.bm25_weight,
-        )
+        return self.index.search(query, self.search_options, k=k)
 
     def _models(self) -> dict[str, str]:
         return {
@@ -174,7 +171,7 @@ class Answerer:
     ) -> Iterator[Event]:
         options = options or AskOptions()
         clock = _Clock(time.perf_counter())
-        d = _Draft(question, question, detect_language(question, LANGUAGES))
+        d = _Draft(question, question, detect_language(question, ANSWER_LANGUAGES))
         if history:
             d.standalone = self.condense(history, question)
             clock.condense = clock.since()

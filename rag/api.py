@@ -21,7 +21,7 @@ from index import (
 from index.embedders import Vectors
 from rag.answering import Answerer
 from rag.components import make_checker, make_generator
-from rag.config import Config, load_config
+from rag.config import GENERATOR_KEYS, Config, load_config
 from rag.generators import Generator
 from rag.types import Answer, AnswerEvent, AskOptions, Event, Turn
 from rag.verify import SupportChecker
@@ -109,15 +109,8 @@ class Assistant:
     ) -> list[Hit]:
         """Hybrid search; ``query_vector`` skips embedding the query (batch evaluations
         embed all their questions at once)."""
-        rc = self.config.retrieval
-        return self.index.search(
-            query,
-            k=k or rc.k,
-            candidates=rc.candidates,
-            rrf_k=rc.rrf_k,
-            bm25_weight=rc.bm25_weight,
-            query_vector=query_vector,
-        )
+        options = self.config.retrieval.search_options()
+        return self.index.search(query, options, k=k, query_vector=query_vector)
 
     # answering -------------------------------------------------------------------------------
     @property
@@ -179,17 +172,7 @@ class Assistant:
             current = getattr(self.config, name)
             updates[name] = type(current).model_validate({**current.model_dump(), **values})
         self.config = self.config.model_copy(update=updates)
-        generator_keys = {
-            "generator",
-            "model",
-            "base_url",
-            "openai_model",
-            "api_key_env",
-            "judge",
-            "n_ctx",
-            "threads",
-        }
-        if generator_keys & set(sections.get("answer", {})):
+        if GENERATOR_KEYS & set(sections.get("answer", {})):
             self._generator = None
             self._checker = None
         self._answerer = None

@@ -37,9 +37,6 @@ def cmd_index(args: argparse.Namespace, config: Config) -> int:
         on_error=on_error,
     )
     failures = list(report.failed)
-    for path, reason in failures:
-        if reason == "no such file or folder":
-            err(f"error: {path}: {reason}")
     if report.skipped:
         names = ", ".join(Path(p).name for p in report.skipped[:5])
         more = f" and {len(report.skipped) - 5} more" if len(report.skipped) > 5 else ""

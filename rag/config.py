@@ -21,9 +21,19 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from index import SearchOptions
 from rag.errors import ConfigError
 
-__all__ = ["AnswerConfig", "Config", "IndexConfig", "RetrievalConfig", "load_config"]
+_SEARCH = SearchOptions()
+
+__all__ = [
+    "GENERATOR_KEYS",
+    "AnswerConfig",
+    "Config",
+    "IndexConfig",
+    "RetrievalConfig",
+    "load_config",
+]
 
 
 # The TOML file of the load_config call in progress: settings_customise_sources is a class
@@ -66,31 +76,56 @@ class IndexConfig(_Section):
 
 
 class RetrievalConfig(_Section):
-    k: int = Field(5, ge=1, le=100, description="Passages returned by a search.")
+    # defaults, and why they are what they are: index.SearchOptions
+    k: int = Field(_SEARCH.k, ge=1, le=100, description="Passages returned by a search.")
     candidates: int = Field(
-        50, ge=1, le=1000, description="Candidates taken from each retriever before fusion."
+        _SEARCH.candidates,
+        ge=1,
+        le=1000,
+        description="Candidates taken from each retriever before fusion.",
     )
-    # measured on 14 seed questions (7 cross-lingual): k=60, equal weights put 11 gold passages
-    # in the top 3 (MRR 0.77); k=5 with BM25 at 0.25 put 13 there (MRR 0.86)
-    rrf_k: int = Field(5, ge=1, le=1000, description="Reciprocal rank fusion constant.")
+    rrf_k: int = Field(_SEARCH.rrf_k, ge=1, le=1000, description="Reciprocal rank fusion constant.")
     bm25_weight: float = Field(
-        0.25, ge=0.0, le=4.0, description="Weight of the BM25 ranking in fusion (dense is 1)."
+        _SEARCH.bm25_weight,
+        ge=0.0,
+        le=4.0,
+        description="Weight of the BM25 ranking in fusion (dense is 1).",
     )
+
+    def search_options(self) -> SearchOptions:
+        return SearchOptions(self.k, self.candidates, self.rrf_k, self.bm25_weight)
+
+
+_BUILDS_GENERATOR: dict[str, Any] = {"builds": "generator"}
 
 
 class AnswerConfig(_Section):
-    generator: str = Field("llamacpp", description="llamacpp | openai | extractive")
+    # fields marked _BUILDS_GENERATOR are read when the generator and judge are built: a
+    # change of one of them makes Assistant.reconfigure build both anew (GENERATOR_KEYS)
+    generator: str = Field(
+        "llamacpp",
+        description="llamacpp | openai | extractive",
+        json_schema_extra=_BUILDS_GENERATOR,
+    )
     model: str = Field(
         "qwen2.5-coder-1.5b-instruct-q4_k_m",
         description="GGUF model name or path for the llamacpp generator.",
+        json_schema_extra=_BUILDS_GENERATOR,
     )
     base_url: str = Field(
         "http://127.0.0.1:11434/v1",
         description="OpenAI-compatible server for the openai generator.",
+        json_schema_extra=_BUILDS_GENERATOR,
     )
-    openai_model: str = Field("qwen2.5:1.5b", description="Model name sent to that server.")
+    openai_model: str = Field(
+        "qwen2.5:1.5b",
+        description="Model name sent to that server.",
+        json_schema_extra=_BUILDS_GENERATOR,
+    )
     api_key_env: str = Field(
-        "OPENAI_API_KEY", description="Environment variable holding the server's API key."
+        "OPENAI_API_KEY",
+        description="Environment variable holding the server's API key.",
+        json_schema_extra=_BUILDS_GENERATOR,
     )
     # a 1.5B model on 2 cores prefills ~60 tokens/s: a 1,000-token prompt takes ~17 s before
     # the first token, so a minute leaves room without leaving a user waiting for minutes
@@ -99,8 +134,13 @@ class AnswerConfig(_Section):
         gt=0.0,
         le=3600.0,
         description="Seconds the openai generator waits for its server before giving up.",
+        json_schema_extra=_BUILDS_GENERATOR,
     )
-    judge: str = Field("model", description="model (the generator's model) | rule-only")
+    judge: str = Field(
+        "model",
+        description="model (the generator's model) | rule-only",
+        json_schema_extra=_BUILDS_GENERATOR,
+    )
     # calibrated with `rag judge-eval` on seeds/support_pairs.jsonl (82 pairs, rule + judge):
     # accuracy 0.902 at 0.5, 0.939 at 0.6 (precision 0.917, recall 0.943), 0.915 at 0.65
     judge_threshold: float = Field(
@@ -132,8 +172,27 @@ class AnswerConfig(_Section):
         pattern="^(remove|mark)$",
         description="remove | mark unsupported sentences in the text.",
     )
-    n_ctx: int = Field(4096, ge=512, le=32768, description="Context size of the local model.")
-    threads: int = Field(2, ge=1, le=256, description="CPU threads of the local model.")
+    n_ctx: int = Field(
+        4096,
+        ge=512,
+        le=32768,
+        description="Context size of the local model.",
+        json_schema_extra=_BUILDS_GENERATOR,
+    )
+    threads: int = Field(
+        2,
+        ge=1,
+        le=256,
+        description="CPU threads of the local model.",
+        json_schema_extra=_BUILDS_GENERATOR,
+    )
+
+
+GENERATOR_KEYS = frozenset(
+    name
+    for name, field in AnswerConfig.model_fields.items()
+    if field.json_schema_extra == _BUILDS_GENERATOR
+)
 
 
 class Config(BaseSettings):

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from rag.types import Evidence, Turn
 
 __all__ = [
+    "ANSWER_LANGUAGES",
     "CANNOT_ANSWER",
     "LANGUAGE_NAMES",
     "Message",
@@ -31,6 +32,8 @@ CANNOT_ANSWER: dict[str, str] = {
     "de": "Die Dokumente sagen dazu nichts.",
 }
 LANGUAGE_NAMES = {"en": "English", "de": "German"}
+# the languages a question is recognised in (and answered in): those the prompts can name
+ANSWER_LANGUAGES = tuple(LANGUAGE_NAMES)
 
 SYSTEM = (
     "You answer questions using only the numbered sources in the user's message.\n"

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from rag import (
+    SUPPORTED_SUFFIXES,
     AnswerEvent,
     AskOptions,
     Assistant,
@@ -45,7 +46,7 @@ __all__ = [
     "upload",
 ]
 
-ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
+ALLOWED_SUFFIXES = SUPPORTED_SUFFIXES  # the loaders' list: one place says what is readable
 DOC_COLUMNS = ["id", "title", "language", "date", "chunks", "added"]
 
 

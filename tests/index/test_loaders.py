@@ -138,6 +138,18 @@ def test_unreadable_path(tmp_path: Path) -> None:
         load_file(link)
 
 
+def test_an_unreadable_file_is_a_load_error_for_that_file_only(tmp_path: Path) -> None:
+    from index.loaders import file_hash
+
+    target = tmp_path / "folder"
+    target.mkdir()
+    link = tmp_path / "notes.txt"
+    link.symlink_to(target)  # open() fails with EISDIR, even as root
+    with pytest.raises(LoadError, match="cannot be read") as info:
+        file_hash(link)
+    assert info.value.path == str(link)
+
+
 def test_utf16_with_bom_is_text(tmp_path: Path) -> None:
     p = tmp_path / "win.txt"
     p.write_bytes("Grüße aus Köln, sagte er.".encode("utf-16"))
