@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run ask setup models index browser test lint bench-corpus clean-index
+.PHONY: run ask setup models index browser test test-fast lint bench-corpus clean-index
 
 ## run: set everything up, index seeds/ and start the chat UI on http://127.0.0.1:7860
 run: index
@@ -45,6 +45,10 @@ lint: $(STAMP)
 ## test: lint, then the whole suite (unit tests with fakes, integration with real models)
 test: setup browser lint
 	$(BIN)/python -m pytest -q
+
+## test-fast: lint and the unit tests (fakes, no model loads): about a minute, for day-to-day work
+test-fast: $(STAMP) lint
+	$(BIN)/python -m pytest -q -m "not integration"
 
 ## bench-corpus: ~100,000 chunks of real text for `rag bench --large` (Debian's Python 3.11,
 ## Linux 6.1 and Git 2.39 documentation sources, ~47 MB), kept outside the repository

@@ -224,6 +224,8 @@ class Index:
         files = list({str(f.resolve()): f for f in files}.values())  # a file named twice
         with self._snapshots.lock():
             state = None if rebuild else self._refresh()
+            if state and state.store:
+                state.store.check_chunking(self.chunking.max_tokens, self.chunking.overlap_tokens)
             known = state.store.hashes_by_source() if state and state.store else {}
             docs: list[Document] = []
             unchanged: list[str] = []

@@ -161,3 +161,16 @@ def test_long_ingest_embeds_in_windows(tmp_path: Path, seeds_copy: Path) -> None
     report = ix.add([seeds_copy])
     assert max(emb.calls) <= 4 and sum(emb.calls) == report.chunks_embedded
     assert ix._snapshots.current() is not None and len(ix.documents()) == 3
+
+
+def test_other_chunk_settings_are_refused_until_a_rebuild(tmp_path: Path, seeds_copy: Path) -> None:
+    root = tmp_path / "ix"
+    Index(root, HashEmbedder(), ChunkingOptions(120, 20)).add([seeds_copy])
+    note = tmp_path / "note.txt"
+    note.write_text("The ferry crossed the river at noon.")
+    bigger = Index(root, HashEmbedder(), ChunkingOptions(200, 20))
+    with pytest.raises(IndexMismatchError, match=r"chunked at 120 tokens with 20 .*--rebuild"):
+        bigger.add([note])
+    assert len(bigger.documents()) == 3  # searching and listing still work; nothing changed
+    bigger.add([seeds_copy, note], rebuild=True)
+    assert len(bigger.documents()) == 4
