@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -121,18 +121,6 @@ class ExtractiveGenerator:
             if stop is not None and stop.is_set():
                 return
             yield f"{text} [{number}] "
-
-
-GeneratorFactory = Callable[..., Generator]
-
-
-def make_generator(name: str, factories: dict[str, GeneratorFactory], **kwargs: Any) -> Generator:
-    try:
-        factory = factories[name]
-    except KeyError:
-        known = ", ".join(sorted(factories))
-        raise ValueError(f"unknown generator {name!r}; known: {known}") from None
-    return factory(**kwargs)
 
 
 def first_token_candidates(top: Sequence[dict[str, Any]]) -> list[tuple[str, float]]:

@@ -82,9 +82,6 @@ class LlamaCppGenerator:
                 _LOCKS[key] = threading.Lock()
             return _SERVERS[key], _LOCKS[key]
 
-    def warm_up(self) -> None:
-        self._server()
-
     def stream(
         self, request: GenerationRequest, stop: threading.Event | None = None
     ) -> Iterator[str]:
