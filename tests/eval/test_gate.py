@@ -57,9 +57,9 @@ def test_a_generator_citing_wrong_passages_fails_the_gate(
         config=Config(index=IndexConfig(dir=tmp_path / "ix")),
         embedder=real_embedder,
         generator=WrongCitations(),
+        # the judge stays the default model judge: the gate must see through the citations
+        checker=make_checker(AnswerConfig(), _default_llm()),
     )
-    # the judge stays the default model judge: the gate must see through the citations
-    a._checker = make_checker(AnswerConfig(), _default_llm())
     a.add([SEEDS])
     examples = [e for e in load_dataset(SEEDS / "qa.jsonl") if e.answerable][:10]
     scores = score(run_dataset(a, examples), a.checker, a.config.answer.judge_threshold)
