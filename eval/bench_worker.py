@@ -83,24 +83,12 @@ def _ours_build(job: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _stored(folder: Path) -> tuple[list[int], list[str], Any]:
-    """Chunk ids, texts and vectors of a saved index of ours, row-aligned."""
-    from index.snapshot import STORE_FILE, Snapshots
-    from index.store import ChunkStore
-    from index.vectors import FaissIndex
-
-    gen = Snapshots(folder).current()
-    if gen is None:
+def _stored(folder: Path, job: dict[str, Any]) -> Any:
+    """The saved index of ours on this corpus: chunk ids, texts, vectors and its vector index
+    (``Index.export``); the embedder is named, not loaded: only stored vectors are read."""
+    if not (folder / "CURRENT").exists():
         raise RuntimeError(f"no index in {folder}: build ours on this corpus first")
-    store = ChunkStore(gen / STORE_FILE)
-    try:
-        ids, texts, _langs = store.all_chunk_texts()
-        dim = int(store.get_meta("dim") or 0)
-    finally:
-        store.close()
-    vector_ids, vectors = FaissIndex.load(gen, dim).export()
-    row = {int(c): i for i, c in enumerate(vector_ids)}
-    return ids, texts, vectors[[row[c] for c in ids]]
+    return _assistant(job | {"dir": str(folder)}).index.export()
 
 
 def _recall_queries(job: dict[str, Any], texts: Sequence[str]) -> dict[str, list[str]]:
@@ -119,13 +107,10 @@ def _recall_queries(job: dict[str, Any], texts: Sequence[str]) -> dict[str, list
 def _vector_recall(job: dict[str, Any], embedder: Any, k: int = 10) -> dict[str, Any]:
     """recall@k of the stored vector index (IVF past its threshold) against exact search
     over the same vectors, and the time of each kind of search."""
-    from index.snapshot import Snapshots
     from index.vectors import FaissIndex
 
-    ids, texts, vectors = _stored(Path(job["dir"]))
-    gen = Snapshots(Path(job["dir"])).current()
-    assert gen is not None  # _stored checked
-    approx = FaissIndex.load(gen, vectors.shape[1])
+    stored = _stored(Path(job["dir"]), job)
+    ids, texts, vectors, approx = stored.ids, stored.texts, stored.vectors, stored.vector_index
     exact = FaissIndex(vectors.shape[1])
     exact.add(ids, vectors)
     out: dict[str, Any] = {"kind": approx.kind, "k": k, "vectors": len(ids)}
@@ -266,7 +251,8 @@ def _baseline_build(job: dict[str, Any]) -> dict[str, Any]:
 def _baseline_from_vectors(job: dict[str, Any], base: Any) -> dict[str, Any]:
     """The baseline's default store filled with our chunks and vectors: no ingest figures
     (nothing is embedded), but its size on disk, cold open and search are its own."""
-    _ids, texts, vectors = _stored(Path(job["vectors_from"]))
+    stored = _stored(Path(job["vectors_from"]), job)
+    texts, vectors = stored.texts, stored.vectors
     t0 = time.perf_counter()
     nodes = base.add_embedded(texts, vectors)
     del vectors

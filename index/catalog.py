@@ -10,14 +10,14 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from index.bm25 import BM25Index
-from index.chunking import ChunkDraft, chunk_text
+from index.chunking import ChunkDraft, chunk_text, document_groups
 from index.embedders import Embedder, Vectors
 from index.errors import (
     DocumentNotFoundError,
@@ -43,27 +43,20 @@ class ChunkingOptions:
     overlap_tokens: int = 24
 
 
+@dataclass(frozen=True)
+class IndexExport:  # Index.export
+    ids: list[int]
+    texts: list[str]
+    vectors: Vectors
+    vector_index: VectorIndex
+
+
 @dataclass
 class _State:
     generation: Path | None
     store: ChunkStore | None
     vectors: VectorIndex | None
     bm25: BM25Index | None
-
-
-def _groups(drafts: Sequence[Sequence[ChunkDraft]], size: int) -> Iterator[list[int]]:
-    """Indexes of consecutive documents holding about ``size`` chunks (a longer document
-    makes a group of its own): a group is embedded, then may be committed whole."""
-    group: list[int] = []
-    count = 0
-    for i, ds in enumerate(drafts):
-        group.append(i)
-        count += len(ds)
-        if count >= size:
-            yield group
-            group, count = [], 0
-    if group:
-        yield group
 
 
 class Index:
@@ -124,6 +117,17 @@ class Index:
                 f"{self.embedder.name!r} is configured; set the embedder back to {built_with!r} "
                 f"or rebuild: rag index --rebuild PATHS"
             )
+
+    def export(self) -> IndexExport:
+        """The live chunks' ids, texts and vectors (row-aligned) and vector index, to build
+        another index from (the bench's baseline) or to measure one against."""
+        state = self._refresh()
+        if state.store is None or state.vectors is None:
+            raise IndexCorruptError(f"{self.root} holds no index yet: add documents first")
+        ids, texts, _langs = state.store.all_chunk_texts()
+        vector_ids, vectors = state.vectors.export()
+        row = {int(c): i for i, c in enumerate(vector_ids)}
+        return IndexExport(ids, texts, vectors[[row[c] for c in ids]], state.vectors)
 
     def documents(self) -> list[DocumentInfo]:
         state = self._refresh()
@@ -188,17 +192,8 @@ class Index:
                 log.warning("chunk %d is in the vector index but not the store", f.chunk_id)
                 continue
             title, lang = labels[chunk.doc_id]
-            hits.append(
-                Hit(
-                    chunk,
-                    title,
-                    lang,
-                    f.score,
-                    f.ranks[0],
-                    f.ranks[1],
-                    dense_scores.get(f.chunk_id),
-                )
-            )
+            dense_score = dense_scores.get(f.chunk_id)
+            hits.append(Hit(chunk, title, lang, f.score, f.ranks[0], f.ranks[1], dense_score))
         return hits
 
     # writing ------------------------------------------------------------------------------
@@ -316,7 +311,7 @@ class Index:
             delete, fresh, last_commit = [], False, time.perf_counter()
 
         with tqdm(total=total, desc="embedding", unit="chunk", disable=not progress) as bar:
-            for group in _groups(drafts, self.embed_group):
+            for group in document_groups(drafts, self.embed_group):
                 texts = [docs[i].text[c.start : c.end] for i in group for c in drafts[i]]
                 titles = [docs[i].title for i in group for _ in drafts[i]]
                 # a long document is embedded in windows so the bar keeps moving

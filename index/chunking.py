@@ -10,12 +10,13 @@ budget is cut at word boundaries. Offsets always point into the document's text,
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from index.text import count_tokens, sentence_spans
 from index.types import Span
 
-__all__ = ["ChunkDraft", "chunk_text"]
+__all__ = ["ChunkDraft", "chunk_text", "document_groups"]
 
 
 @dataclass(frozen=True)
@@ -84,3 +85,18 @@ def chunk_text(
             carried += units[back][1]
         i = back
     return drafts
+
+
+def document_groups(drafts: Sequence[Sequence[ChunkDraft]], size: int) -> Iterator[list[int]]:
+    """Indexes of consecutive documents holding about ``size`` chunks (a longer document
+    makes a group of its own): a group is embedded, then may be committed whole."""
+    group: list[int] = []
+    count = 0
+    for i, ds in enumerate(drafts):
+        group.append(i)
+        count += len(ds)
+        if count >= size:
+            yield group
+            group, count = [], 0
+    if group:
+        yield group

@@ -43,6 +43,10 @@ class VectorIndex(Protocol):
 
     def save(self, path: Path) -> None: ...
 
+    def export(self) -> tuple[npt.NDArray[np.int64], Vectors]:
+        """Every stored (id, vector) pair."""
+        ...
+
     def __len__(self) -> int: ...
 
 
