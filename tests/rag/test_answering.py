@@ -74,17 +74,26 @@ def test_cited_answer_is_verified_and_renumbered(tmp_path: Path, seeds_copy: Pat
     assert answer.models["generator"] == "scripted"
 
 
+ZALUZHNY_Q = "Who recommended the withdrawal of Ukrainian forces from Bakhmut?"
+
+
+def _scripted(tmp_path: Path, seeds_copy: Path) -> tuple[Assistant, ScriptedGenerator, int]:
+    """An assistant whose generator is scripted per test, and the evidence number that the
+    Zaluzhny passage gets for ZALUZHNY_Q (the reply is written after seeing it)."""
+    gen = ScriptedGenerator("placeholder")
+    a = _assistant(tmp_path, seeds_copy, gen)
+    evidence = next(e for e in a.stream(ZALUZHNY_Q) if isinstance(e, SourcesEvent)).evidence
+    right = next(e.number for e in evidence if "Zaluzhny a few weeks ago recommended" in e.text)
+    return a, gen, right
+
+
 def test_wrong_number_is_corrected_to_the_supporting_passage(
     tmp_path: Path, seeds_copy: Path
 ) -> None:
-    gen = ScriptedGenerator("placeholder")
-    a = _assistant(tmp_path, seeds_copy, gen)
-    question = "Who recommended the withdrawal of Ukrainian forces from Bakhmut?"
-    evidence = next(e for e in a.stream(question) if isinstance(e, SourcesEvent)).evidence
-    right = next(e.number for e in evidence if "Zaluzhny a few weeks ago recommended" in e.text)
-    wrong = next(e.number for e in evidence if e.number != right)
+    a, gen, right = _scripted(tmp_path, seeds_copy)
+    wrong = 1 if right != 1 else 2
     gen.replies = [f"Zaluzhny recommended the withdrawal of Ukrainian forces [{wrong}]."]
-    answer = a.ask(question)
+    answer = a.ask(ZALUZHNY_Q)
     assert not answer.abstained
     assert "citation corrected" in answer.sentences[0].reason
     assert "Zaluzhny a few weeks ago recommended" in answer.citations[0].quote
@@ -94,13 +103,9 @@ def test_wrong_number_is_corrected_to_the_supporting_passage(
 def test_a_sentence_without_marker_is_attributed_to_the_passage_that_supports_it(
     tmp_path: Path, seeds_copy: Path
 ) -> None:
-    gen = ScriptedGenerator("placeholder")
-    a = _assistant(tmp_path, seeds_copy, gen)
-    question = "Who recommended the withdrawal of Ukrainian forces from Bakhmut?"
-    evidence = next(e for e in a.stream(question) if isinstance(e, SourcesEvent)).evidence
-    right = next(e.number for e in evidence if "Zaluzhny a few weeks ago recommended" in e.text)
+    a, gen, right = _scripted(tmp_path, seeds_copy)
     gen.replies = ["Zaluzhny recommended the withdrawal of Ukrainian forces. He also likes chess."]
-    answer = a.ask(question)
+    answer = a.ask(ZALUZHNY_Q)
     assert not answer.abstained
     first, second = answer.sentences
     assert first.verdict == "supported" and first.attributed and first.kept
@@ -117,14 +122,9 @@ def test_a_sentence_without_marker_is_attributed_to_the_passage_that_supports_it
 def test_a_marker_after_the_full_stop_binds_to_its_sentence(
     tmp_path: Path, seeds_copy: Path
 ) -> None:
-    gen = ScriptedGenerator("placeholder")
-    checker = KeywordChecker()
-    a = _assistant(tmp_path, seeds_copy, gen, checker)
-    question = "Who recommended the withdrawal of Ukrainian forces from Bakhmut?"
-    evidence = next(e for e in a.stream(question) if isinstance(e, SourcesEvent)).evidence
-    n = next(e.number for e in evidence if "Zaluzhny a few weeks ago recommended" in e.text)
-    gen.replies = [f"Zaluzhny recommended the withdrawal of Ukrainian forces. [{n}]"]
-    answer = a.ask(question)
+    a, gen, right = _scripted(tmp_path, seeds_copy)
+    gen.replies = [f"Zaluzhny recommended the withdrawal of Ukrainian forces. [{right}]"]
+    answer = a.ask(ZALUZHNY_Q)
     assert not answer.abstained
     assert answer.sentences[0].citations == (1,) and not answer.sentences[0].attributed
 
