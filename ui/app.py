@@ -41,6 +41,9 @@ CSS = """
 #conversation .timings, #conversation .status, #conversation .reason {
   color: var(--body-text-color-subdued); font-size: .75em; }
 #conversation .cursor { animation: blink 1s step-start infinite; }
+#conversation .answer.draft { border: 1px dashed var(--border-color-primary);
+  background: transparent; color: var(--body-text-color-subdued); font-style: italic; }
+#conversation .draft-label { font-size: .75em; font-style: normal; color: #c77d00; }
 @keyframes blink { 50% { opacity: 0; } }
 .sources ol { padding-left: 1.2em; font-size: .85em; }
 .sources .source { margin-bottom: .6em; }

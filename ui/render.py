@@ -131,11 +131,19 @@ def render_error(question: str, message: str) -> str:
     )
 
 
+DRAFT_LABEL = "Draft, not yet checked against the sources: it may still change or be removed"
+
+
 def render_pending(p: PendingTurn) -> str:
+    # The model's raw text, shown as it streams so the first words come at once, but marked
+    # as an unchecked draft: a sentence that fails verification (an injected instruction, a
+    # made-up fact) is visible here until the checked answer replaces the whole draft. It
+    # is escaped text, so a URL in it is not a link.
     text = _esc(p.text) if p.text else ""
+    label = f'<div class="draft-label">{DRAFT_LABEL}</div>' if p.text else ""
     return (
         f'<div class="question">{_esc(p.question)}</div>'
-        f'<div class="answer pending"><p>{text}<span class="cursor">▍</span></p>'
+        f'<div class="answer pending draft">{label}<p>{text}<span class="cursor">▍</span></p>'
         f'<div class="status">{_esc(p.status)}</div></div>'
     )
 

@@ -43,8 +43,12 @@ def test_ask_streams_sources_then_tokens_then_a_cited_answer(
     assert (
         'class="source"' in sources2 and "cursor" in conv2 and "Zaluzhny recommended" not in conv2
     )
+    # while it streams, the model's text is marked as an unchecked draft
+    streaming = [c for c, _s, _st in frames if "Zaluzhny recommended" in c and "final" not in c]
+    assert streaming and all("not yet checked against the sources" in c for c in streaming)
+    assert all('class="answer pending draft"' in c for c in streaming)
     conv, _sources, state = frames[-1]
-    assert 'class="answer final"' in conv
+    assert 'class="answer final"' in conv and "not yet checked" not in conv
     assert '<a class="cite" href="#src-1-1"' in conv
     viewer = re.search(r'<div class="viewer" id="src-1-1".*?</div></div>', conv, re.S)
     assert viewer and '<mark class="quote">' in viewer.group(0)
