@@ -3,6 +3,10 @@
 Loads the models once (reported separately), then asks each question in a fresh
 conversation and prints time to first token and total time (p50 and max), with the
 answer, its verdicts and whether it abstained. Figures for notes and docs, not a test.
+
+It also prints when the first sentence had been checked: the earliest a UI that holds
+each sentence until it is verified could show any text, against the first token that the
+UI shows today as a marked, unchecked draft.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import statistics
 import time
 
 from eval.common import open_indexed, script_parser
+from rag import Answer, AnswerEvent, SentenceEvent
 
 QUESTIONS = [
     "Who recommended withdrawing Ukrainian forces from Bakhmut?",
@@ -37,9 +42,19 @@ def main(argv: list[str] | None = None) -> int:
         f"model load and prompt cache: {time.perf_counter() - t0:.1f} s  "
         f"({assistant.generator.model_id})"
     )
-    firsts, totals = [], []
+    firsts, totals, checked = [], [], []
     for q in QUESTIONS:
-        a = assistant.ask(q)
+        t0 = time.perf_counter()
+        a: Answer | None = None
+        first_checked = None
+        for event in assistant.stream(q):
+            if isinstance(event, SentenceEvent) and first_checked is None:
+                first_checked = time.perf_counter() - t0
+            elif isinstance(event, AnswerEvent):
+                a = event.answer
+        assert a is not None
+        if first_checked is not None:
+            checked.append(first_checked)
         t = a.timings
         if t.first_token is not None:
             firsts.append(t.first_token)
@@ -55,6 +70,11 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"time to first token: p50 {statistics.median(firsts):.1f} s, "
             f"max {max(firsts):.1f} s (n={len(firsts)})"
+        )
+    if checked:
+        print(
+            f"first sentence checked: p50 {statistics.median(checked):.1f} s, "
+            f"max {max(checked):.1f} s (n={len(checked)})"
         )
     print(
         f"total: p50 {statistics.median(totals):.1f} s, max {max(totals):.1f} s (n={len(totals)})"
