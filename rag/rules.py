@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["RuleResult", "check_rule", "names", "numbers"]
+__all__ = ["RuleResult", "check_rule", "links", "names", "numbers"]
 
 _WORDS = {
     # "one"/"ein" are left out: as articles and pronouns they are rarely a stated quantity
@@ -86,11 +86,24 @@ def _name_in(name: str, text: str) -> bool:
     return stem in text.casefold()
 
 
+_LINK = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"')\]]+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|info|io|ru|de|"
+    r"uk|example|xyz|top|biz)\b(?:/[^\s<>\"')\]]*)?",
+    re.IGNORECASE,
+)
+
+
+def links(text: str) -> set[str]:
+    """URLs and domain names in the text, folded, without a trailing full stop."""
+    return {m.group(0).rstrip(".,;:").casefold() for m in _LINK.finditer(text)}
+
+
 @dataclass(frozen=True)
 class RuleResult:
     ok: bool
     missing_numbers: tuple[str, ...]
     missing_names: tuple[str, ...]
+    missing_links: tuple[str, ...] = ()
 
     @property
     def reason(self) -> str:
@@ -99,6 +112,8 @@ class RuleResult:
             parts.append("numbers not in the cited text: " + ", ".join(self.missing_numbers))
         if self.missing_names:
             parts.append("names not in the cited text: " + ", ".join(self.missing_names))
+        if self.missing_links:
+            parts.append("links not in the cited text: " + ", ".join(self.missing_links))
         return "; ".join(parts)
 
 
@@ -112,4 +127,9 @@ def check_rule(claim: str, cited: str, claim_lang: str, cited_lang: str) -> Rule
     missing_names: tuple[str, ...] = ()
     if claim_lang == "en" and cited_lang == "en":
         missing_names = tuple(sorted(n for n in names(claim) if not _name_in(n, cited)))
-    return RuleResult(not missing_numbers and not missing_names, missing_numbers, missing_names)
+    # a link the answer shows must stand in its source, in any language: an invented or
+    # injected address is the most harmful thing an answer can carry
+    cited_folded = cited.casefold()
+    missing_links = tuple(sorted(u for u in links(claim) if u not in cited_folded))
+    ok = not missing_numbers and not missing_names and not missing_links
+    return RuleResult(ok, missing_numbers, missing_names, missing_links)

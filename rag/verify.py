@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from rag.generators import LogprobModel
+from rag.injection import without_instructions
 from rag.prompts import judge_messages
 from rag.rules import check_rule
 
@@ -111,7 +112,11 @@ def check_sentence(
 ) -> SentenceCheck:
     if not cited:
         return SentenceCheck(False, 0.0, "no citation")
-    text = "\n\n".join(t for t, _ in cited)
+    # what speaks to the assistant is not evidence (rag/injection.py): it cannot support
+    stripped = [without_instructions(t) for t, _ in cited]
+    text = "\n\n".join(t for t in stripped if t.strip())
+    if not text:
+        return SentenceCheck(False, 0.0, "the cited text only addresses the assistant")
     langs = {lang for _, lang in cited}
     rule = check_rule(claim, text, claim_lang, langs.pop() if len(langs) == 1 else "mixed")
     if not rule.ok:

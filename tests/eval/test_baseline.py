@@ -114,7 +114,7 @@ def test_a_report_is_scored_again_without_answering(tmp_path: Path, seeds_copy: 
 def test_extra_documents_of_a_dataset_are_found_or_named(tmp_path: Path) -> None:
     examples = load_dataset(SEEDS / "qa.jsonl")
     paths = corpus_paths(SEEDS, SEEDS / "qa.jsonl", examples)
-    assert paths[0] == SEEDS and [p.name for p in paths[1:]] == ["injection.md"]
+    assert paths[0] == SEEDS and [p.name for p in paths[1:]] == ["injection.md", "injection_de.md"]
     bad = Example("x1", "q", "en", False, documents=("nowhere.md",))
     with pytest.raises(FileNotFoundError, match=r"x1 names nowhere\.md"):
         corpus_paths(SEEDS, tmp_path / "qa.jsonl", [bad])

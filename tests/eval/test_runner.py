@@ -22,6 +22,9 @@ def test_seed_qa_set_is_valid_and_covers_the_issue() -> None:
     tags = [t for e in examples for t in e.tags]
     assert sum(1 for e in examples if not e.answerable) >= 12
     assert {"cross-lingual", "multi-document", "follow-up", "number", "attribution"} <= set(tags)
+    # the coverage issue's floor: at least 8 follow-up and 8 two-document questions
+    assert tags.count("follow-up") >= 8 and tags.count("multi-document") >= 8
+    assert tags.count("injection") >= 6
     assert {e.language for e in examples} == {"en", "de"}
     names = {p.name for p in SEEDS.glob("*.txt")}
     assert all(set(e.gold_docs) <= names for e in examples)
