@@ -46,6 +46,25 @@ __all__ = [
     "upload",
 ]
 
+# Plain text is embedded whole: ~576 bytes make one 128-token passage, and this machine
+# embeds ~10 passages/s, so 2 MB of text (~3,500 passages) holds the index's write lock for
+# ~6 minutes. Larger text goes through `rag index` in a terminal, with its progress bar; a
+# PDF's or DOCX's bytes are mostly not text, so their cap is the upload limit.
+MAX_TEXT_BYTES = 2_000_000
+PLAIN_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+_BYTES_PER_PASSAGE = 576  # 128 cl100k tokens at ~4.5 characters each
+_PASSAGES_PER_SECOND = 10
+
+
+def _too_long(name: str, size: int) -> str:
+    minutes = size / _BYTES_PER_PASSAGE / _PASSAGES_PER_SECOND / 60
+    return (
+        f"{name}: {size / 1e6:.1f} MB of text would keep the index busy for about "
+        f"{minutes:.0f} minutes; add it in a terminal with: rag index {name} "
+        "(it shows progress, and the index stays searchable meanwhile)"
+    )
+
+
 ALLOWED_SUFFIXES = SUPPORTED_SUFFIXES  # the loaders' list: one place says what is readable
 DOC_COLUMNS = ["id", "title", "language", "date", "chunks", "added"]
 
@@ -174,8 +193,12 @@ def upload(
         if not name.lower().endswith(ALLOWED_SUFFIXES):
             problems.append(f"{src.name}: unsupported type; use {', '.join(ALLOWED_SUFFIXES)}")
             continue
-        if src.stat().st_size > max_bytes:
+        size = src.stat().st_size
+        if size > max_bytes:
             problems.append(f"{src.name}: larger than {max_bytes // 1_000_000} MB")
+            continue
+        if name.lower().endswith(PLAIN_SUFFIXES) and size > MAX_TEXT_BYTES:
+            problems.append(_too_long(src.name, size))
             continue
         dest = upload_dir / name
         n = 1

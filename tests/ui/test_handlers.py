@@ -142,6 +142,18 @@ def test_upload_indexes_good_files_and_reports_bad_ones(tmp_path: Path, seeds_co
     assert status == "Removed “Ferry”." and len(rows) == before
 
 
+def test_a_long_text_upload_is_sent_to_the_terminal_with_an_estimate(
+    tmp_path: Path, seeds_copy: Path
+) -> None:
+    a = _assistant(tmp_path, seeds_copy, "x")
+    big = tmp_path / "book.txt"
+    big.write_text("The ferry crossed the river at noon. " * 160_000)  # 5.9 MB
+    before = len(a.documents())
+    status, rows = handlers.upload(a, [str(big)], tmp_path / "uploads", max_bytes=20_000_000)
+    assert "book.txt: 5.9 MB of text would keep the index busy for about 17 minutes" in status
+    assert "rag index book.txt" in status and len(rows) == before
+
+
 def test_settings_are_validated_and_kept_per_session(tmp_path: Path, seeds_copy: Path) -> None:
     a = _assistant(tmp_path, seeds_copy, "The documents do not say.")
     before = a.config
