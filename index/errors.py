@@ -37,6 +37,11 @@ class IndexCorruptError(RagIndexError):
     """The on-disk index cannot be read."""
 
 
+class IndexWriteError(RagIndexError):
+    """The index folder cannot be written (no space, no permission, read-only); nothing
+    already stored was changed."""
+
+
 class IndexMismatchError(RagIndexError):
     """The index was built with a different embedder than the one configured."""
 

@@ -21,6 +21,7 @@ write to an index read as empty would make a new generation and sweep the real o
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import logging
 import os
@@ -30,7 +31,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from index.errors import IndexCorruptError
+from index.errors import IndexCorruptError, IndexWriteError
 
 __all__ = ["STORE_FILE", "Snapshots"]
 
@@ -114,6 +115,18 @@ class Snapshots:
         except OSError as exc:
             raise IndexCorruptError(f"{marker}: cannot be read ({exc.strerror})") from exc
 
+    def _unwritable(self, exc: OSError) -> IndexWriteError:
+        if exc.errno == errno.ENOSPC:
+            fix = "free some disk space and run it again"
+        elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            fix = "make the folder writable, or name another with --index"
+        else:
+            fix = "check the folder and the disk, then run it again"
+        return IndexWriteError(
+            f"cannot write to the index {self.root} ({exc.strerror or exc}); {fix}. "
+            "Nothing already indexed was changed"
+        )
+
     def _broken(self, what: str, generations: list[Path]) -> IndexCorruptError:
         marker = self.root / _CURRENT
         if not generations:
@@ -137,8 +150,12 @@ class Snapshots:
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        with (self.root / ".lock").open("w") as fh:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fh = (self.root / ".lock").open("w")
+        except OSError as exc:
+            raise self._unwritable(exc) from exc
+        with fh:
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -181,6 +198,9 @@ class Snapshots:
                 os.fsync(fh.fileno())
             os.replace(tmp, self.root / _CURRENT)
             _fsync_dir(self.root)
+        except OSError as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise self._unwritable(exc) from exc
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise

@@ -77,3 +77,37 @@ def test_only_folders_the_index_made_are_swept(seeded: Path, seeds_copy: Path) -
     # the index's own old generations are gone: one live generation of its own remains
     made = [p for p in seeded.glob("gen-*") if (p / ".rag-generation").exists()]
     assert [p.name for p in made] == [_generation(seeded)]
+
+
+def test_a_full_disk_is_one_line_and_the_index_is_unchanged(
+    seeded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from index import snapshot
+    from index.errors import IndexWriteError
+
+    live = _generation(seeded)
+    extra = tmp_path / "f.txt"
+    extra.write_text("A ferry crossed the river at noon.")
+
+    def no_space(_path: Path) -> None:  # fault injection: the disk fills during the commit
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(snapshot, "_fsync_tree", no_space)
+    with pytest.raises(IndexWriteError, match=r"No space left on device\); free some disk space"):
+        _index(seeded).add([extra])
+    monkeypatch.undo()
+    assert _generation(seeded) == live and len(_index(seeded).documents()) == 3
+    assert not list(seeded.glob("*.staging"))
+
+
+def test_an_index_folder_that_cannot_be_made_is_one_line(tmp_path: Path) -> None:
+    from index.errors import IndexWriteError
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    note = tmp_path / "f.txt"
+    note.write_text("A ferry crossed the river at noon.")
+    with pytest.raises(IndexWriteError, match=r"cannot write to the index .*file/ix"):
+        _index(blocker / "ix").add([note])
