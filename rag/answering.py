@@ -25,7 +25,6 @@ from rag.prompts import (
     answer_messages,
     condense_messages,
     is_cannot_answer,
-    second_look_messages,
 )
 from rag.types import (
     Answer,
@@ -82,7 +81,6 @@ class _Draft:
     evidence: list[Evidence] = field(default_factory=list)
     raw: str = ""
     prompt_tokens: int = 0
-    declined: str | None = None  # the first reply, when the model declined and looked again
 
 
 class Answerer:
@@ -153,7 +151,7 @@ class Answerer:
             evidence=tuple(d.evidence),
             timings=timings,
             models=self._models(),
-            raw_text=d.raw if d.declined is None else f"{d.declined}\n\n{d.raw}",
+            raw_text=d.raw,
             prompt_tokens=d.prompt_tokens,
         )
 
@@ -188,20 +186,11 @@ class Answerer:
             return
         d.evidence = self._evidence(d.hits)
         yield SourcesEvent(tuple(d.hits), tuple(d.evidence))
-        max_tokens = options.max_tokens or self.cfg.max_tokens
-        yield from self._generate(d, clock, stop, max_tokens)
+        yield from self._generate(d, clock, stop, options.max_tokens or self.cfg.max_tokens)
         if stop is not None and stop.is_set():
             yield AnswerEvent(self._abstain(d, "stopped by the user", clock.timings()))
             return
-        declined = not d.raw.strip() or is_cannot_answer(d.raw)
-        if declined and self.cfg.second_look and not (stop is not None and stop.is_set()):
-            # the 1.5B model declines answerable questions whose passage it was shown
-            # (20 of 100 SQuAD questions); one more turn costs little prefill (cached prefix)
-            d.declined = d.raw
-            yield TokenEvent("\n\n")
-            yield from self._generate(d, clock, stop, max_tokens)
-            declined = not d.raw.strip() or is_cannot_answer(d.raw)
-        if declined:
+        if not d.raw.strip() or is_cannot_answer(d.raw):
             yield AnswerEvent(self._abstain(d, "the documents do not say", clock.timings()))
             return
         t_ver0 = time.perf_counter()
@@ -282,11 +271,7 @@ class Answerer:
     def _generate(
         self, d: _Draft, clock: _Clock, stop: threading.Event | None, max_tokens: int
     ) -> Iterator[TokenEvent]:
-        if d.declined is None:
-            messages = answer_messages(d.standalone, d.evidence, d.lang)
-        else:
-            messages = second_look_messages(d.standalone, d.evidence, d.lang, d.declined)
-        d.raw = ""
+        messages = answer_messages(d.standalone, d.evidence, d.lang)
         d.prompt_tokens = sum(count_tokens(m["content"]) for m in messages)
         request = GenerationRequest(
             messages,
@@ -302,7 +287,7 @@ class Answerer:
                 clock.first_token = clock.since()
             d.raw += piece
             yield TokenEvent(piece)
-        clock.generation += clock.since() - t0
+        clock.generation = clock.since() - t0
 
     def _assemble(
         self,

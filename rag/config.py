@@ -159,11 +159,6 @@ class AnswerConfig(_Section):
         350, ge=50, le=8000, description="Token budget of the numbered evidence."
     )
     max_passages: int = Field(5, ge=1, le=20, description="Most evidence passages offered.")
-    second_look: bool = Field(
-        False,
-        description="When the model declines although a passage passed the relevance gate, "
-        "ask it once more to look again (its answer is verified like any other).",
-    )
     evidence_window: int = Field(
         0,
         ge=0,

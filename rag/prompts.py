@@ -22,7 +22,6 @@ __all__ = [
     "condense_messages",
     "is_cannot_answer",
     "judge_messages",
-    "second_look_messages",
 ]
 
 Message = dict[str, str]
@@ -92,26 +91,6 @@ def answer_messages(question: str, evidence: Sequence[Evidence], language: str) 
         {"role": "system", "content": SYSTEM},
         *_SHOTS,
         {"role": "user", "content": _user(_sources_block(evidence), question, language)},
-    ]
-
-
-def second_look_messages(
-    question: str, evidence: Sequence[Evidence], language: str, declined: str
-) -> list[Message]:
-    """The answer conversation continued after the model declined: one more turn asking it
-    to look again. The earlier turns are the same prompt, so the runtime's prompt cache
-    holds them and only this short turn is prefilled."""
-    lang_name = LANGUAGE_NAMES.get(language, "the language of the question")
-    cannot = CANNOT_ANSWER.get(language, CANNOT_ANSWER["en"])
-    again = (
-        "Read the sources again: one of them may state the answer in other words or in "
-        f"another language. If one does, answer in {lang_name} in one full sentence that "
-        f'uses its words, ending with its [n] citation. If none states it, reply "{cannot}"'
-    )
-    return [
-        *answer_messages(question, evidence, language),
-        {"role": "assistant", "content": declined.strip()},
-        {"role": "user", "content": again},
     ]
 
 

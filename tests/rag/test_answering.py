@@ -255,36 +255,3 @@ def test_sentence_events_carry_verdicts(tmp_path: Path, seeds_copy: Path) -> Non
     events = list(a.stream("Who recommended the withdrawal from Bakhmut?"))
     sentence_events = [e for e in events if isinstance(e, SentenceEvent)]
     assert len(sentence_events) == 1 and sentence_events[0].sentence.verdict == "unsupported"
-
-
-@pytest.mark.parametrize("second_look", [False, True])
-def test_a_decline_gets_a_second_look_when_configured(
-    tmp_path: Path, seeds_copy: Path, second_look: bool
-) -> None:
-    a, gen, right = _scripted(tmp_path, seeds_copy)
-    a = _assistant(tmp_path / str(second_look), seeds_copy, gen, second_look=second_look)
-    gen.requests.clear()
-    gen.replies = [
-        "The documents do not say.",
-        f"Zaluzhny recommended the withdrawal of Ukrainian forces [{right}].",
-    ]
-    answer = a.ask(ZALUZHNY_Q)
-    if not second_look:
-        assert answer.abstained and len(gen.requests) == 1
-        return
-    assert not answer.abstained and len(gen.requests) == 2
-    assert answer.sentences[0].verdict == "supported"  # verified like any first answer
-    second = gen.requests[1].messages
-    # the same conversation, one turn longer: the runtime's prompt cache holds the rest
-    assert second[: len(gen.requests[0].messages)] == gen.requests[0].messages
-    assert second[-2] == {"role": "assistant", "content": "The documents do not say."}
-    assert "Read the sources again" in second[-1]["content"]
-    assert answer.raw_text.startswith("The documents do not say.\n\nZaluzhny recommended")
-
-
-def test_a_second_look_that_declines_again_abstains(tmp_path: Path, seeds_copy: Path) -> None:
-    gen = ScriptedGenerator("The documents do not say.")
-    a = _assistant(tmp_path, seeds_copy, gen, second_look=True)
-    answer = a.ask(ZALUZHNY_Q)
-    assert answer.abstained and answer.reason == "the documents do not say"
-    assert len(gen.requests) == 2
