@@ -55,11 +55,15 @@ def _user(sources: str, question: str, language: str) -> str:
     lang_name = LANGUAGE_NAMES.get(language, "the language of the question")
     cannot = CANNOT_ANSWER.get(language, CANNOT_ANSWER["en"])
     # "full sentences that repeat the question's subject": without it the 1.5B model
-    # answered "General Valery Zaluzhnyi [1]." — a fragment the judge cannot check alone
+    # answered "General Valery Zaluzhnyi [1]." — a fragment the judge cannot check alone.
+    # "the source's own names, numbers and words": seeds (62) accuracy 0.645 -> 0.677,
+    # answered-precision 0.737 -> 0.833; SQuAD (100) accuracy 0.420 -> 0.430, answered-
+    # precision 0.737 -> 0.827; but the model declines more (seeds 2 -> 7, SQuAD 20 -> 26)
     return (
         f"Sources:\n{sources}\n\nQuestion: {question}\n"
         f"Answer in {lang_name} in one or two full sentences that repeat the question's "
-        f'subject, with [n] citations, or reply "{cannot}" if the sources do not say.'
+        "subject and use the source's own names, numbers and words, each sentence ending "
+        f'with its [n] citation. Only if no source answers the question, reply "{cannot}"'
     )
 
 
