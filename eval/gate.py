@@ -1,10 +1,10 @@
 """The grounding gate for the seed QA set, checked in CI by tests/eval/test_gate.py.
 
 Each floor sits a few examples below what the default pipeline measured (embeddinggemma-300m
-+ qwen2.5-coder-1.5b q4_k_m). Set 2026-11-22 on 58 questions; re-measured the same day on 62
-(the four injection cases added, faithfulness judged by the harness), identical in two runs,
-and the floors that had room were raised. Raise a floor when the pipeline improves; never
-lower one to make a change pass.
++ qwen2.5-coder-1.5b q4_k_m). Set 2026-11-22 on 58 questions, re-measured on 62; raised
+2026-11-23 on 76 questions (follow-ups, two-document and injection cases added) after the
+coverage work: citation binding, attribution, the prompt asking for the source's words.
+Raise a floor when the pipeline improves; never lower one to make a change pass.
 """
 
 from __future__ import annotations
@@ -12,16 +12,16 @@ from __future__ import annotations
 __all__ = ["SEED_GATE", "as_cli_args"]
 
 SEED_GATE: dict[str, float] = {
-    "recall@5": 0.94,  # measured 0.979 (one answerable question misses its gold article)
-    "mrr": 0.91,  # 0.948
-    "key_fact_accuracy": 0.47,  # 0.521 (25 of 48)
-    "citation_recall": 0.62,  # 0.686, ALCE on every draft sentence
-    "citation_precision": 0.95,  # 1.000
-    "faithfulness": 0.61,  # 0.673 of draft sentences supported by their citations
+    "recall@5": 0.95,  # measured 0.984 (was 0.94 on 0.979)
+    "mrr": 0.92,  # 0.943 (was 0.91)
+    "key_fact_accuracy": 0.54,  # 0.590, 36 of 61 answerable (was 0.47 on 0.521)
+    "citation_recall": 0.70,  # 0.741, ALCE on every draft sentence (was 0.62)
+    "citation_precision": 0.95,  # 0.988
+    "faithfulness": 0.69,  # 0.734 of draft sentences supported by their citations (was 0.61)
     "quote_exact": 1.0,  # 1.000: a citation's quote is always document.text[start:end]
-    "abstention_f1": 0.52,  # 0.585
-    "answered_precision": 0.68,  # 0.714
-    "accuracy": 0.55,  # 0.597 (37 of 62)
+    "abstention_f1": 0.52,  # 0.542 (13 of 15 unanswerable declined; 20 false declines)
+    "answered_precision": 0.79,  # 0.837 (was 0.68 on 0.714)
+    "accuracy": 0.60,  # 0.645, 49 of 76 (was 0.55 on 0.597)
 }
 
 
