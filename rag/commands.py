@@ -24,7 +24,6 @@ __all__ = ["register"]
 def cmd_index(args: argparse.Namespace, config: Config) -> int:
     lean_kernels_for_bulk_embedding()  # before the embedder loads; this process only ingests
     assistant = open_assistant(args, config)
-    failures: list[tuple[str, str]] = []
 
     def on_error(path: str, reason: str) -> None:
         err(f"error: {path}: {reason}")

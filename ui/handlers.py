@@ -16,7 +16,6 @@ from rag import (
     AskOptions,
     Assistant,
     DocumentNotFoundError,
-    ModelNotFoundError,
     RagError,
     SentenceEvent,
     SourcesEvent,
@@ -98,7 +97,7 @@ def ask(
     try:
         options = settings.options() if settings is not None else None
         yield from _stream_turn(assistant, state, pending, sources, options)
-    except (RagError, ModelNotFoundError, RuntimeError, OSError, ValueError) as exc:
+    except (RagError, RuntimeError, OSError, ValueError) as exc:
         # a missing model or an unreachable server: say so in the conversation, keep it usable
         state.rendered.append(render_error(question, str(exc)))
         yield render_conversation(state.rendered), render_sources([]), state
