@@ -106,7 +106,9 @@ def _settings_tab(assistant: Assistant, session: Any) -> tuple[Any, Any]:
         message, chosen = handlers.apply_settings(assistant, k, tokens)
         return message, chosen or current
 
-    apply_btn.click(do_apply, [passages, max_tokens, session], [status, session])
+    apply_btn.click(
+        do_apply, [passages, max_tokens, session], [status, session], api_name="apply_settings"
+    )
     return passages, max_tokens
 
 
@@ -165,18 +167,29 @@ def build_app(assistant: Assistant, upload_dir: Path | None = None) -> Any:
         inputs = [question, state, session]
         outputs = [conversation, sources, state]
         ask_event = ask_btn.click(
-            run, inputs, outputs, concurrency_id="answer", concurrency_limit=ANSWER_CONCURRENCY
+            run,
+            inputs,
+            outputs,
+            api_name="ask",
+            concurrency_id="answer",
+            concurrency_limit=ANSWER_CONCURRENCY,
         )
         submit_event = question.submit(
-            run, inputs, outputs, concurrency_id="answer", concurrency_limit=ANSWER_CONCURRENCY
+            run,
+            inputs,
+            outputs,
+            api_visibility="private",  # the same as "ask"
+            concurrency_id="answer",
+            concurrency_limit=ANSWER_CONCURRENCY,
         )
         for ev in (ask_event, submit_event):
-            ev.then(lambda: "", None, question)
+            ev.then(lambda: "", None, question, api_visibility="private")
         stop_btn.click(handlers.stop, state, None, queue=False)
         new_btn.click(
             lambda: (render_conversation([]), render_sources([]), None),
             None,
             [conversation, sources, state],
+            api_visibility="private",
         )
 
         # Gradio injects progress through this default; it is its documented pattern
@@ -186,23 +199,26 @@ def build_app(assistant: Assistant, upload_dir: Path | None = None) -> Any:
         ) -> tuple[str, Any]:
             return handlers.upload(assistant, paths, uploads, MAX_UPLOAD_BYTES, progress)
 
-        upload_btn.click(do_upload, files, [doc_status, table]).then(lambda: None, None, files)
+        upload_btn.click(do_upload, files, [doc_status, table], api_name="upload").then(
+            lambda: None, None, files, api_visibility="private"
+        )
         remove_btn.click(
             partial(handlers.remove_document, assistant, upload_dir=uploads),
             doc_id,
             [doc_status, table],
+            api_name="remove",
         )
 
         def pick(evt: gr.SelectData) -> str:
             row = evt.row_value
             return str(row[0]) if row else ""
 
-        table.select(pick, None, doc_id)
+        table.select(pick, None, doc_id, api_visibility="private")
 
         def on_load() -> tuple[Any, int, int]:
             # a new page is a new session: it shows, and runs with, the configured values
             mine = handlers.SessionSettings.defaults(assistant)
             return handlers.document_rows(assistant), mine.passages, mine.max_tokens
 
-        app.load(on_load, None, [table, passages, max_tokens])
+        app.load(on_load, None, [table, passages, max_tokens], api_name="documents")
     return app
