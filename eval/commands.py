@@ -198,7 +198,13 @@ def cmd_judge_eval(args: argparse.Namespace, config: Config) -> int:
     assistant = open_assistant(args, config)
     pairs = load_pairs(args.pairs)
     scored = score_pairs(pairs, assistant.checker)
-    report = evaluate_judge(scored, assistant.checker.name, config.answer.judge_threshold)
+    report = evaluate_judge(
+        scored, assistant.checker.name, config.answer.judge_threshold, holdout=args.holdout
+    )
+    if args.scores:
+        rows = [{"id": s.pair.id, "kind": s.pair.kind, "label": s.pair.label,
+                 "rule_ok": s.rule_ok, "p_yes": s.p_yes} for s in scored]  # fmt: skip
+        args.scores.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
     out(json.dumps(report.to_dict(), indent=2) if args.json else render(report))
     return 0
 
@@ -292,4 +298,10 @@ def register(sub: Any) -> None:
     s = sub.add_parser("judge-eval", help="accuracy of the support check on labelled pairs")
     s.add_argument("--pairs", type=Path, default=Path("seeds/support_pairs.jsonl"))
     s.add_argument("--json", action="store_true")
+    s.add_argument(
+        "--holdout",
+        action="store_true",
+        help="also choose a threshold on one half of the pairs and measure it on the other",
+    )
+    s.add_argument("--scores", type=Path, default=None, help="write each pair's P(yes) (JSONL)")
     s.set_defaults(func=cmd_judge_eval)

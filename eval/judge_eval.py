@@ -8,6 +8,7 @@ threshold that maximises accuracy can be read off the same run (``calibrate``).
 from __future__ import annotations
 
 import json
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -15,7 +16,15 @@ from pathlib import Path
 
 from rag.verify import SupportChecker, check_sentence
 
-__all__ = ["JudgeReport", "Pair", "calibrate", "evaluate_judge", "load_pairs"]
+__all__ = [
+    "JudgeReport",
+    "Pair",
+    "calibrate",
+    "evaluate_judge",
+    "held_out",
+    "load_pairs",
+    "split_halves",
+]
 
 
 @dataclass(frozen=True)
@@ -27,6 +36,11 @@ class Pair:
     passage_language: str
     label: str  # supported | unsupported
     kind: str
+    # the question a short answer ("1935.") answers: the judge sees it, as at answer time
+    question: str | None = None
+    # pairs made from one source passage share a group and stay in the same half when
+    # the set is split to choose a threshold on one half and measure it on the other
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -45,6 +59,17 @@ class Metrics:
 
 
 @dataclass(frozen=True)
+class HeldOut:
+    """A threshold chosen on one half of the pairs, measured on the other half."""
+
+    fit_n: int
+    threshold: float
+    fit_accuracy: float
+    overall: Metrics
+    by_kind: dict[str, Metrics]
+
+
+@dataclass(frozen=True)
 class JudgeReport:
     judge: str
     threshold: float
@@ -53,9 +78,13 @@ class JudgeReport:
     by_languages: dict[str, Metrics]
     best_threshold: float
     best_accuracy: float
+    held_out: HeldOut | None = None
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
+
+
+_REQUIRED = ("id", "claim", "claim_language", "passage", "passage_language", "label", "kind")
 
 
 def load_pairs(path: Path) -> list[Pair]:
@@ -65,7 +94,9 @@ def load_pairs(path: Path) -> list[Pair]:
             continue
         try:
             row = json.loads(line)
-            pair = Pair(**{k: row[k] for k in Pair.__dataclass_fields__})
+            pair = Pair(
+                **{k: row[k] for k in Pair.__dataclass_fields__ if k in row or k in _REQUIRED}
+            )
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise ValueError(f"{path}:{lineno}: bad pair ({exc})") from exc
         if pair.label not in ("supported", "unsupported"):
@@ -79,7 +110,12 @@ def score_pairs(pairs: Iterable[Pair], checker: SupportChecker) -> list[Scored]:
     for p in pairs:
         # threshold 0: every claim that passes the rule reaches the judge, so P(yes) is known
         check = check_sentence(
-            p.claim, p.claim_language, [(p.passage, p.passage_language)], checker, threshold=0.0
+            p.claim,
+            p.claim_language,
+            [(p.passage, p.passage_language)],
+            checker,
+            threshold=0.0,
+            question=p.question,
         )
         out.append(Scored(p, check.supported, check.score))
     return out
@@ -110,7 +146,39 @@ def calibrate(scored: Sequence[Scored]) -> tuple[float, float]:
     return best, _metrics(scored, best).accuracy
 
 
-def evaluate_judge(scored: Sequence[Scored], judge: str, threshold: float) -> JudgeReport:
+def split_halves(scored: Sequence[Scored]) -> tuple[list[Scored], list[Scored]]:
+    """Two halves by source group (a stable hash of its name, so the split never depends on
+    the order of the file or on the scores); a pair without a group is its own group."""
+    fit: list[Scored] = []
+    held: list[Scored] = []
+    for s in scored:
+        key = s.pair.group or s.pair.id
+        (held if zlib.crc32(key.encode()) % 2 else fit).append(s)
+    return fit, held
+
+
+def _by_kind(scored: Sequence[Scored], threshold: float) -> dict[str, Metrics]:
+    kinds: dict[str, list[Scored]] = defaultdict(list)
+    for s in scored:
+        kinds[s.pair.kind].append(s)
+    return {k: _metrics(v, threshold) for k, v in sorted(kinds.items())}
+
+
+def held_out(scored: Sequence[Scored]) -> HeldOut:
+    fit, held = split_halves(scored)
+    threshold, fit_accuracy = calibrate(fit)
+    return HeldOut(
+        fit_n=len(fit),
+        threshold=threshold,
+        fit_accuracy=fit_accuracy,
+        overall=_metrics(held, threshold),
+        by_kind=_by_kind(held, threshold),
+    )
+
+
+def evaluate_judge(
+    scored: Sequence[Scored], judge: str, threshold: float, holdout: bool = False
+) -> JudgeReport:
     groups: dict[str, dict[str, list[Scored]]] = {
         "kind": defaultdict(list),
         "lang": defaultdict(list),
@@ -127,6 +195,7 @@ def evaluate_judge(scored: Sequence[Scored], judge: str, threshold: float) -> Ju
         by_languages={k: _metrics(v, threshold) for k, v in sorted(groups["lang"].items())},
         best_threshold=best,
         best_accuracy=best_acc,
+        held_out=held_out(scored) if holdout else None,
     )
 
 
@@ -152,6 +221,14 @@ def render(report: JudgeReport) -> str:
         f"best threshold on this set: {report.best_threshold:.3f} "
         f"(accuracy {report.best_accuracy:.3f})"
     )
+    h = report.held_out
+    if h is not None:
+        lines += [
+            f"threshold chosen on one half ({h.fit_n} pairs): {h.threshold:.3f} "
+            f"(accuracy {h.fit_accuracy:.3f} there); measured on the other half:",
+            row("held-out all", h.overall),
+            *(row(f"held-out {k}", m) for k, m in h.by_kind.items()),
+        ]
     if report.overall.accuracy < 0.85:
         lines.append(
             "WARNING: accuracy is below 0.85; citation metrics built on this judge "

@@ -6,13 +6,24 @@ from pathlib import Path
 
 import pytest
 
-from eval.judge_eval import calibrate, evaluate_judge, load_pairs, render, score_pairs
+from eval.judge_eval import (
+    Pair,
+    Scored,
+    calibrate,
+    evaluate_judge,
+    held_out,
+    load_pairs,
+    render,
+    score_pairs,
+    split_halves,
+)
 from rag.config import AnswerConfig
 from rag.llamacpp import LlamaCppGenerator
 from rag.verify import ModelJudge, RuleOnlyChecker
-from tests.conftest import SEEDS
+from tests.conftest import ROOT, SEEDS
 
 PAIRS = SEEDS / "support_pairs.jsonl"
+SQUAD_PAIRS = ROOT / "eval" / "data" / "squad_support_pairs.jsonl"
 
 
 def test_pairs_file_is_valid_and_balanced() -> None:
@@ -24,6 +35,49 @@ def test_pairs_file_is_valid_and_balanced() -> None:
     assert {("en", "en"), ("en", "de"), ("de", "en"), ("de", "de")} <= langs
     for p in pairs:  # every passage is quoted exactly from a seed article
         assert any(p.passage in f.read_text("utf-8") for f in SEEDS.glob("*.txt")), p.id
+
+
+def test_squad_pairs_cover_the_kinds_and_both_labels_in_each_half() -> None:
+    pairs = load_pairs(SQUAD_PAIRS)
+    assert len(pairs) >= 150
+    assert {"paraphrase", "short answer", "contradiction", "numeric", "swapped", "unrelated"} <= {
+        p.kind for p in pairs
+    }
+    assert all(p.group for p in pairs)
+    assert all(p.question for p in pairs if p.kind == "short answer")
+    scored = [Scored(p, True, 0.5) for p in pairs]
+    fit, held = split_halves(scored)
+    assert 0.35 <= len(fit) / len(pairs) <= 0.65
+    for half in (fit, held):
+        assert {"supported", "unsupported"} == {s.pair.label for s in half}
+    fit_groups = {s.pair.group for s in fit}
+    assert not fit_groups & {s.pair.group for s in held}  # a passage's pairs stay together
+
+
+def _pair(i: int, label: str, group: str) -> Pair:
+    return Pair(f"p{i}", "c", "en", "p", "en", label, "k", group=group)
+
+
+def test_held_out_threshold_is_chosen_on_one_half_and_measured_on_the_other() -> None:
+    # the fit half separates at 0.7; on the other half that threshold gets one pair wrong
+    scored = []
+    for i in range(40):
+        supported = i % 2 == 0
+        p_yes = 0.8 if supported else 0.6
+        scored.append(
+            Scored(_pair(i, "supported" if supported else "unsupported", f"g{i}"), True, p_yes)
+        )
+    fit, held = split_halves(scored)
+    flipped = held[0]
+    held_ids = {s.pair.id for s in held}
+    wrong = Scored(flipped.pair, True, 0.65 if flipped.pair.label == "supported" else 0.75)
+    scored = [wrong if s.pair.id == flipped.pair.id else s for s in scored]
+    h = held_out(scored)
+    assert h.fit_n == len(fit) and 0.6 < h.threshold <= 0.8
+    assert h.fit_accuracy == 1.0
+    assert h.overall.n == len(held_ids)
+    assert h.overall.accuracy == pytest.approx((len(held_ids) - 1) / len(held_ids))
+    assert "held-out all" in render(evaluate_judge(scored, "fake", 0.6, holdout=True))
 
 
 def test_bad_pair_line_is_reported(tmp_path: Path) -> None:
