@@ -123,6 +123,8 @@ def _ask_once(
     answer: Answer | None = None
     for event in assistant.stream(question, history or None):
         if isinstance(event, TokenEvent) and args.stream and not args.json:
+            if event.restart:
+                err("\n(the model declined; asking it once more)")
             sys.stdout.write(event.text)
             sys.stdout.flush()
         elif isinstance(event, SourcesEvent) and args.stream and not args.json:

@@ -165,6 +165,12 @@ class AnswerConfig(_Section):
         le=5,
         description="Sentences of the document shown before and after each retrieved passage.",
     )
+    retry_declined: bool = Field(
+        False,
+        description="When the model declines although a passage passed the relevance gate, "
+        "ask once more with the same sources and no way to decline; the reply is verified "
+        "sentence by sentence like any other.",
+    )
     max_tokens: int = Field(200, ge=16, le=4096, description="Most tokens generated.")
     temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature.")
     unsupported: str = Field(

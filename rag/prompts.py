@@ -51,9 +51,16 @@ def _sources_block(evidence: Sequence[Evidence]) -> str:
     return "\n\n".join(f"[{e.number}] ({e.title})\n{' '.join(e.text.split())}" for e in evidence)
 
 
-def _user(sources: str, question: str, language: str) -> str:
+def _user(sources: str, question: str, language: str, insist: bool = False) -> str:
     lang_name = LANGUAGE_NAMES.get(language, "the language of the question")
     cannot = CANNOT_ANSWER.get(language, CANNOT_ANSWER["en"])
+    # the retry after a decline: everything up to here is the same text, so the runtime
+    # reuses the cached prefill of the sources and only reads this changed tail
+    escape = (
+        "The sources may answer it in other words: answer from the passage that comes closest."
+        if insist
+        else f'Only if no source answers the question, reply "{cannot}"'
+    )
     # "full sentences that repeat the question's subject": without it the 1.5B model
     # answered "General Valery Zaluzhnyi [1]." — a fragment the judge cannot check alone.
     # "the source's own names, numbers and words": seeds (62) accuracy 0.645 -> 0.677,
@@ -63,7 +70,7 @@ def _user(sources: str, question: str, language: str) -> str:
         f"Sources:\n{sources}\n\nQuestion: {question}\n"
         f"Answer in {lang_name} in one or two full sentences that repeat the question's "
         "subject and use the source's own names, numbers and words, each sentence ending "
-        f'with its [n] citation. Only if no source answers the question, reply "{cannot}"'
+        f"with its [n] citation. {escape}"
     )
 
 
@@ -90,12 +97,12 @@ _SHOTS: list[Message] = [
 ]  # fmt: skip
 
 
-def answer_messages(question: str, evidence: Sequence[Evidence], language: str) -> list[Message]:
-    return [
-        {"role": "system", "content": SYSTEM},
-        *_SHOTS,
-        {"role": "user", "content": _user(_sources_block(evidence), question, language)},
-    ]
+def answer_messages(
+    question: str, evidence: Sequence[Evidence], language: str, insist: bool = False
+) -> list[Message]:
+    """The answer prompt; ``insist`` leaves out the way to decline (the retry after one)."""
+    user = _user(_sources_block(evidence), question, language, insist)
+    return [{"role": "system", "content": SYSTEM}, *_SHOTS, {"role": "user", "content": user}]
 
 
 CONDENSE_SYSTEM = (

@@ -134,6 +134,8 @@ class SourcesEvent:
 class TokenEvent:
     text: str
     kind: Literal["token"] = "token"
+    # the draft so far is dropped and a new one starts (the retry after a decline)
+    restart: bool = False
 
 
 @dataclass(frozen=True)

@@ -125,6 +125,9 @@ def _stream_turn(
             )
             yield view(), sources, state
         elif isinstance(event, TokenEvent):
+            if event.restart:
+                pending.text = ""
+                pending.status = "the model declined; asking it once more…"
             pending.text += event.text
             yield view(), sources, state
         elif isinstance(event, SentenceEvent):

@@ -77,11 +77,13 @@ def test_cited_answer_is_verified_and_renumbered(tmp_path: Path, seeds_copy: Pat
 ZALUZHNY_Q = "Who recommended the withdrawal of Ukrainian forces from Bakhmut?"
 
 
-def _scripted(tmp_path: Path, seeds_copy: Path) -> tuple[Assistant, ScriptedGenerator, int]:
+def _scripted(
+    tmp_path: Path, seeds_copy: Path, **answer: Any
+) -> tuple[Assistant, ScriptedGenerator, int]:
     """An assistant whose generator is scripted per test, and the evidence number that the
     Zaluzhny passage gets for ZALUZHNY_Q (the reply is written after seeing it)."""
     gen = ScriptedGenerator("placeholder")
-    a = _assistant(tmp_path, seeds_copy, gen)
+    a = _assistant(tmp_path, seeds_copy, gen, **answer)
     evidence = next(e for e in a.stream(ZALUZHNY_Q) if isinstance(e, SourcesEvent)).evidence
     right = next(e.number for e in evidence if "Zaluzhny a few weeks ago recommended" in e.text)
     return a, gen, right
@@ -255,3 +257,40 @@ def test_sentence_events_carry_verdicts(tmp_path: Path, seeds_copy: Path) -> Non
     events = list(a.stream("Who recommended the withdrawal from Bakhmut?"))
     sentence_events = [e for e in events if isinstance(e, SentenceEvent)]
     assert len(sentence_events) == 1 and sentence_events[0].sentence.verdict == "unsupported"
+
+
+def test_a_declined_answer_is_asked_once_more_without_the_way_out(
+    tmp_path: Path, seeds_copy: Path
+) -> None:
+    a, gen, right = _scripted(tmp_path, seeds_copy, retry_declined=True)
+    gen.requests.clear()
+    gen.replies = [
+        "The documents do not say.",
+        f"Zaluzhny recommended the withdrawal of Ukrainian forces [{right}].",
+    ]
+    events = list(a.stream(ZALUZHNY_Q))
+    answer = next(e for e in events if isinstance(e, AnswerEvent)).answer
+    assert not answer.abstained and answer.text.startswith("Zaluzhny recommended")
+    first, second = (r.messages[-1]["content"] for r in gen.requests)
+    assert '"The documents do not say."' in first and "do not say" not in second
+    # the sources and question are the same text: the runtime reuses their prefill
+    shared = first.split("\nAnswer in")[0]
+    assert second.startswith(shared) and ZALUZHNY_Q in shared
+    restarts = [e for e in events if isinstance(e, TokenEvent) and e.restart]
+    assert len(restarts) == 1 and answer.raw_text.startswith("Zaluzhny")
+
+
+def test_the_retry_is_verified_and_abstains_when_nothing_supports_it(
+    tmp_path: Path, seeds_copy: Path
+) -> None:
+    gen = ScriptedGenerator("The documents do not say.", "The mayor is a famous violinist [1].")
+    a = _assistant(tmp_path, seeds_copy, gen, retry_declined=True)
+    answer = a.ask("Who is the mayor of Bakhmut?")
+    assert len(gen.requests) == 2
+    assert answer.abstained and "no sentence" in answer.reason
+
+
+def test_without_retry_a_decline_is_final(tmp_path: Path, seeds_copy: Path) -> None:
+    gen = ScriptedGenerator("The documents do not say.", "never asked [1].")
+    a = _assistant(tmp_path, seeds_copy, gen)
+    assert a.ask("Who is the mayor of Bakhmut?").abstained and len(gen.requests) == 1
