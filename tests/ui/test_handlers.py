@@ -15,12 +15,13 @@ from ui import build_app, handlers
 from ui.render import render_sources
 
 
-def _assistant(tmp_path: Path, seeds_copy: Path, reply: str) -> Assistant:
-    config = Config(index=IndexConfig(dir=tmp_path / "ix"), answer=AnswerConfig(min_relevance=0.2))
+def _assistant(tmp_path: Path, seeds_copy: Path, *replies: str, retry: bool = False) -> Assistant:
+    answer = AnswerConfig(min_relevance=0.2, retry_declined=retry)
+    config = Config(index=IndexConfig(dir=tmp_path / "ix"), answer=answer)
     a = Assistant.open(
         config=config,
         embedder=HashEmbedder(),
-        generator=ScriptedGenerator(reply),
+        generator=ScriptedGenerator(*replies),
         checker=KeywordChecker(),
     )
     a.add([seeds_copy])
@@ -74,6 +75,24 @@ def test_abstention_is_shown_as_such(tmp_path: Path, seeds_copy: Path) -> None:
     conv, _s, _st = list(handlers.ask(a, "How many tanks did Ukraine lose in Bakhmut?", None))[-1]
     assert "abstained" in conv and "No answer from the documents" in conv
     assert "Closest passages" in conv and "cite" not in conv
+
+
+def test_a_declined_draft_is_cleared_when_the_model_is_asked_again(
+    tmp_path: Path, seeds_copy: Path
+) -> None:
+    a = _assistant(
+        tmp_path,
+        seeds_copy,
+        "The documents do not say.",
+        "Zaluzhny recommended the withdrawal of Ukrainian forces.",
+        retry=True,
+    )
+    q = "Who recommended the withdrawal of Ukrainian forces from Bakhmut?"
+    frames = [c for c, _s, _st in handlers.ask(a, q, None)]
+    declined = [i for i, c in enumerate(frames) if "do not say" in c]
+    retried = [i for i, c in enumerate(frames) if "asking it once more" in c]
+    assert declined and retried and max(declined) < min(retried)
+    assert "do not say" not in frames[-1] and "Zaluzhny recommended" in frames[-1]
 
 
 def test_document_text_is_escaped(tmp_path: Path) -> None:
