@@ -196,7 +196,7 @@ def cmd_judge_eval(args: argparse.Namespace, config: Config) -> int:
     from eval.judge_eval import evaluate_judge, load_pairs, render, score_pairs
 
     assistant = open_assistant(args, config)
-    pairs = load_pairs(args.pairs)
+    pairs = [p for path in args.pairs for p in load_pairs(path)]
     scored = score_pairs(pairs, assistant.checker)
     report = evaluate_judge(
         scored, assistant.checker.name, config.answer.judge_threshold, holdout=args.holdout
@@ -296,7 +296,13 @@ def register(sub: Any) -> None:
     s.set_defaults(func=cmd_bench)
 
     s = sub.add_parser("judge-eval", help="accuracy of the support check on labelled pairs")
-    s.add_argument("--pairs", type=Path, default=Path("seeds/support_pairs.jsonl"))
+    s.add_argument(
+        "--pairs",
+        type=Path,
+        nargs="+",
+        default=[Path("seeds/support_pairs.jsonl"), Path("eval/data/squad_support_pairs.jsonl")],
+        help="labelled pair files (default: the seed pairs and the SQuAD dev pairs)",
+    )
     s.add_argument("--json", action="store_true")
     s.add_argument(
         "--holdout",
