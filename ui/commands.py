@@ -57,6 +57,43 @@ def cmd_chat(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace, config: Config) -> int:
+    import uvicorn
+
+    from ui.http_api import ApiLimits, build_api
+
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    api_key = None
+    if args.api_key_env:
+        api_key = os.environ.get(args.api_key_env, "")
+        if not api_key:
+            err(f"error: --api-key-env {args.api_key_env}: that variable is empty or unset")
+            return 2
+    elif args.host not in ("127.0.0.1", "localhost", "::1"):
+        err(f"warning: serving on {args.host} without --api-key-env: anyone on the network can ask")
+    assistant = open_assistant(args, config)
+    limits = ApiLimits(concurrency=args.concurrency, queue_size=args.queue_size)
+    app = build_api(assistant, api_key=api_key, limits=limits)
+    if args.ui:
+        import gradio as gr
+
+        from ui import build_app
+        from ui.app import LAUNCH_OPTIONS, QUEUE_OPTIONS
+
+        page = build_app(assistant).queue(**QUEUE_OPTIONS)
+        options = {k: v for k, v in LAUNCH_OPTIONS.items() if k in ("css", "js")}
+        app = gr.mount_gradio_app(app, page, path="/ui", **options)
+    if not args.lazy:
+        threading.Thread(target=assistant.warm_up, name="warm-up", daemon=True).start()
+    out(
+        f"serving the API on http://{args.host}:{args.port}/v1"
+        + (" and the UI on /ui" if args.ui else "")
+    )
+    # access logs off: they would carry nothing but paths, and questions never reach them
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    return 0
+
+
 def register(sub: Any) -> None:
     """rag chat: the Gradio UI."""
     s = sub.add_parser("chat", help="the chat UI in the browser (http://127.0.0.1:7860)")
@@ -66,3 +103,18 @@ def register(sub: Any) -> None:
     s.add_argument("--seeds", default="seeds", help="folder indexed when the index is empty")
     s.add_argument("--lazy", action="store_true", help="load models on the first question")
     s.set_defaults(func=cmd_chat)
+
+    s = sub.add_parser("serve", help="an OpenAI-compatible answer API (http://127.0.0.1:8000/v1)")
+    s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument(
+        "--api-key-env",
+        default=None,
+        metavar="NAME",
+        help="require 'Authorization: Bearer <key>' with the key read from this variable",
+    )
+    s.add_argument("--ui", action="store_true", help="also serve the chat UI on /ui")
+    s.add_argument("--concurrency", type=int, default=1, help="answers generated at once")
+    s.add_argument("--queue-size", type=int, default=8, help="answers waiting before 503")
+    s.add_argument("--lazy", action="store_true", help="load models on the first question")
+    s.set_defaults(func=cmd_serve)
