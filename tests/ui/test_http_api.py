@@ -284,3 +284,36 @@ def test_grounding_is_json_serialisable_for_every_field(
         timeout=30,
     ).json()
     assert json.loads(json.dumps(body))["grounding"]["timings"]["total"] > 0
+
+
+def _readme_curl_commands() -> list[str]:
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    block = readme.split("The examples below are run by")[1].split("```bash\n")[1].split("```")[0]
+    commands = block.replace("\\\n", " ").splitlines()
+    return [c for c in commands if c.startswith("curl ")]
+
+
+def test_the_readme_curl_examples_work(served: tuple[str, Assistant, SlowGenerator]) -> None:
+    import os
+    import subprocess
+
+    url, _a, _gen = served
+    commands = _readme_curl_commands()
+    assert len(commands) == 6
+    env = dict(os.environ, RAG_API=url, RAG_KEY=KEY)
+    outputs = [
+        subprocess.run(
+            ["bash", "-c", c], env=env, capture_output=True, text=True, timeout=60, check=True
+        ).stdout
+        for c in commands
+    ]
+    assert json.loads(outputs[0]) == {"status": "ok"}
+    assert json.loads(outputs[1])["data"][0]["id"] == "grounded-rag"
+    assert len(json.loads(outputs[2])["data"]) == 3
+    assert len(json.loads(outputs[3])["data"]) == 3
+    completion = json.loads(outputs[4])
+    assert completion["grounding"]["citations"], completion["grounding"]
+    events = [ln for ln in outputs[5].splitlines() if ln.startswith("data: ")]
+    assert events[-1] == "data: [DONE]" and '"grounding"' in events[-2]
