@@ -60,10 +60,16 @@ def cmd_chat(args: argparse.Namespace, config: Config) -> int:
 def cmd_serve(args: argparse.Namespace, config: Config) -> int:
     import uvicorn
 
-    from ui.http_api import ApiLimits, build_api
+    from ui.http_api import ApiLimits, build_api, mount_ui
 
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     api_key = None
+    if args.ui and args.api_key_env:
+        err(
+            "error: --ui with --api-key-env: a browser cannot send the API key; serve the "
+            "API with a key here and the UI with rag chat --auth USER:PASSWORD"
+        )
+        return 2
     if args.api_key_env:
         api_key = os.environ.get(args.api_key_env, "")
         if not api_key:
@@ -75,14 +81,7 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
     limits = ApiLimits(concurrency=args.concurrency, queue_size=args.queue_size)
     app = build_api(assistant, api_key=api_key, limits=limits)
     if args.ui:
-        import gradio as gr
-
-        from ui import build_app
-        from ui.app import LAUNCH_OPTIONS, QUEUE_OPTIONS
-
-        page = build_app(assistant).queue(**QUEUE_OPTIONS)
-        options = {k: v for k, v in LAUNCH_OPTIONS.items() if k in ("css", "js")}
-        app = gr.mount_gradio_app(app, page, path="/ui", **options)
+        app = mount_ui(app, assistant)
     if not args.lazy:
         threading.Thread(target=assistant.warm_up, name="warm-up", daemon=True).start()
     out(

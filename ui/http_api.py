@@ -32,7 +32,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from rag import Answer, AnswerEvent, Assistant, RagError, TokenEvent, Turn
 from rag.types import Timings
 
-__all__ = ["ApiLimits", "build_api", "grounding"]
+__all__ = ["ApiLimits", "build_api", "grounding", "mount_ui"]
 
 MODEL_ID = "grounded-rag"
 
@@ -235,6 +235,18 @@ def build_api(
         return _completion(answer, ident, created)
 
     return app
+
+
+def mount_ui(app: FastAPI, assistant: Assistant) -> FastAPI:
+    """The chat UI on /ui of the same server: one process, one loaded model."""
+    import gradio as gr
+
+    from ui.app import LAUNCH_OPTIONS, QUEUE_OPTIONS, build_app
+
+    page = build_app(assistant).queue(**QUEUE_OPTIONS)
+    options = {k: v for k, v in LAUNCH_OPTIONS.items() if k in ("css", "js")}
+    mounted: FastAPI = gr.mount_gradio_app(app, page, path="/ui", **options)
+    return mounted
 
 
 def _refusal(path: str, headers: Any, api_key: str | None, limits: ApiLimits) -> ApiError | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from llama_index.core.base.base_query_engine import BaseQueryEngine
 from llama_index.core.llms import MockLLM
 from llama_index.core.query_engine import RetrieverQueryEngine
@@ -64,3 +65,20 @@ def test_query_engine_abstention_has_no_sources(tmp_path: Path, seeds_copy: Path
     response = GroundedQueryEngine(a).query("How many tanks were lost in Bakhmut?")
     assert str(response) == "The documents do not say." and response.source_nodes == []
     assert response.metadata["grounding"]["reason"]  # type: ignore[index]
+
+
+def test_the_readme_example_works(
+    tmp_path: Path, seeds_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    code = readme.split("### LlamaIndex components")[1].split("```python\n")[1].split("```")[0]
+    opened = 'Assistant.open(".rag-index")'
+    assert opened in code
+    a = _assistant(tmp_path, seeds_copy, "Zaluzhny recommended the withdrawal of Ukrainian forces.")
+    namespace = {"my_llm": MockLLM(max_tokens=8), "assistant_under_test": a}
+    exec(compile(code.replace(opened, "assistant_under_test"), "README.md", "exec"), namespace)
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith("Zaluzhny recommended") and len(printed) == 2
+    assert isinstance(namespace["pipeline"], RetrieverQueryEngine)

@@ -317,3 +317,33 @@ def test_the_readme_curl_examples_work(served: tuple[str, Assistant, SlowGenerat
     assert completion["grounding"]["citations"], completion["grounding"]
     events = [ln for ln in outputs[5].splitlines() if ln.startswith("data: ")]
     assert events[-1] == "data: [DONE]" and '"grounding"' in events[-2]
+
+
+def test_the_chat_ui_is_served_on_ui_of_the_same_server(tmp_path: Path, seeds_copy: Path) -> None:
+    from ui.http_api import mount_ui
+
+    a = _assistant(tmp_path, seeds_copy, SlowGenerator("unused"))
+    for url in _serve(mount_ui(build_api(a), a)):
+        page = httpx.get(f"{url}/ui/", timeout=30, follow_redirects=True)
+        assert page.status_code == 200 and "gradio" in page.text.lower()
+        assert httpx.get(f"{url}/healthz").json() == {"status": "ok"}
+
+
+def _readme_python(after: str) -> str:
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    return readme.split(after)[1].split("```python\n")[1].split("```")[0]
+
+
+def test_the_readme_openai_client_example_works(
+    served: tuple[str, Assistant, SlowGenerator], capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, _a, _gen = served
+    code = _readme_python("With the official OpenAI Python client")
+    assert 'base_url="http://127.0.0.1:8000/v1"' in code and 'api_key="change-me"' in code
+    code = code.replace("http://127.0.0.1:8000", url).replace("change-me", KEY)
+    exec(compile(code, "README.md", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith("Zaluzhny recommended")
+    assert printed[1].startswith("[1] ") and " chars " in printed[1]
