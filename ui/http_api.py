@@ -26,7 +26,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from rag import Answer, AnswerEvent, Assistant, RagError, TokenEvent, Turn
@@ -108,7 +108,7 @@ class _Slots:
 
     def __init__(self, limits: ApiLimits) -> None:
         self._limits = limits
-        self._sem = threading.BoundedSemaphore(limits.concurrency)
+        self.sem = threading.BoundedSemaphore(limits.concurrency)
         self._lock = threading.Lock()
         self._waiting = 0
 
@@ -118,15 +118,7 @@ class _Slots:
                 raise ApiError(503, "the answer queue is full; retry later", "server_busy")
             self._waiting += 1
 
-    def acquire(self, stop: threading.Event) -> bool:
-        while not self._sem.acquire(timeout=0.2):
-            if stop.is_set():
-                return False
-        return True
-
-    def release(self, held: bool) -> None:
-        if held:
-            self._sem.release()
+    def leave(self) -> None:
         with self._lock:
             self._waiting -= 1
 
@@ -134,29 +126,57 @@ class _Slots:
 def _events(
     assistant: Assistant, slots: _Slots, question: str, turns: list[Turn], stop: threading.Event
 ) -> Iterator[Any]:
-    """The assistant's events, inside a slot (entered by the caller)."""
+    """The assistant's events once this request holds an answer slot (its place in the
+    queue was taken by the caller and is given back here, whatever happens)."""
     held = False
     try:
-        held = slots.acquire(stop)
-        if held:
-            yield from assistant.stream(question, turns or None, stop=stop)
-    finally:
-        slots.release(held)
-
-
-async def _to_async(it: Iterator[Any], stop: threading.Event) -> AsyncIterator[Any]:
-    """Drive a blocking iterator in a worker thread, one item at a time."""
-    loop = asyncio.get_running_loop()
-    done = object()
-    try:
-        while True:
-            item = await loop.run_in_executor(None, next, it, done)
-            if item is done:
+        while not (held := slots.sem.acquire(timeout=0.2)):
+            if stop.is_set():
                 return
-            yield item
+        yield from assistant.stream(question, turns or None, stop=stop)
     finally:
-        stop.set()  # the client went away or the answer ended: stop generating
-        await loop.run_in_executor(None, lambda: [None for _ in it])
+        if held:
+            slots.sem.release()
+        slots.leave()
+
+
+class _Pump:
+    """Runs a blocking event iterator in its own thread from the moment it is made, and
+    hands the events to the event loop. The thread alone advances the iterator, so a
+    request that is cancelled (its client left) only sets ``stop``: the thread sees it,
+    ends the answer early and gives the answer slot back."""
+
+    _END = object()
+
+    def __init__(self, events: Iterator[Any], stop: threading.Event) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._queue: asyncio.Queue[Any] = asyncio.Queue()
+        self.stop = stop
+        threading.Thread(target=self._work, args=(events,), daemon=True).start()
+
+    def _put(self, item: Any) -> None:
+        try:
+            self._loop.call_soon_threadsafe(self._queue.put_nowait, item)
+        except RuntimeError:  # the server is shutting down: nobody is listening
+            self.stop.set()
+
+    def _work(self, events: Iterator[Any]) -> None:
+        try:
+            for item in events:
+                self._put(item)
+        except RagError as exc:
+            self._put(exc)
+        finally:
+            self._put(self._END)
+
+    async def __aiter__(self) -> AsyncIterator[Any]:
+        try:
+            while (item := await self._queue.get()) is not self._END:
+                if isinstance(item, RagError):
+                    raise item
+                yield item
+        finally:
+            self.stop.set()  # the answer ended, or its client left: stop generating
 
 
 def build_api(
@@ -164,21 +184,25 @@ def build_api(
 ) -> Any:
     limits = limits or ApiLimits()
     slots = _Slots(limits)
-    app = FastAPI(title="Grounded document QA", docs_url=None, redoc_url=None)
+
+    async def guard(request: Request) -> None:
+        # a dependency, not an HTTP middleware: Starlette's middleware wrapper can hide a
+        # client's disconnect from the handler, and a gone client must stop its answer
+        refused = _refusal(request.url.path, request.headers, api_key, limits)
+        if refused is not None:
+            raise refused
+
+    app = FastAPI(
+        title="Grounded document QA",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(guard)],
+    )
 
     def error(exc: ApiError) -> JSONResponse:
         headers = {"Retry-After": str(limits.retry_after_seconds)} if exc.status == 503 else None
         return JSONResponse(_error_body(exc), status_code=exc.status, headers=headers)
-
-    @app.middleware("http")
-    async def guard(request: Request, call_next: Any) -> Any:
-        refused = _refusal(request.url.path, request.headers, api_key, limits)
-        if refused is not None:
-            return error(refused)
-        try:
-            return await call_next(request)
-        except ApiError as exc:
-            return error(exc)
 
     async def body(request: Request) -> dict[str, Any]:
         return _parse(await request.body(), limits)
@@ -219,7 +243,7 @@ def build_api(
         question, turns = _history(data.get("messages"))  # type: ignore[arg-type]
         stop = threading.Event()
         slots.enter()
-        events = _to_async(_events(assistant, slots, question, turns, stop), stop)
+        events = _Pump(_events(assistant, slots, question, turns, stop), stop).__aiter__()
         ident, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
         if data.get("stream"):
             return StreamingResponse(_sse(events, ident, created), media_type="text/event-stream")
@@ -228,6 +252,8 @@ def build_api(
             async for event in events:
                 if isinstance(event, AnswerEvent):
                     answer = event.answer
+                elif await request.is_disconnected():
+                    stop.set()  # nobody is waiting for this answer any more
         except RagError as exc:
             raise ApiError(502, str(exc), "backend_error") from exc
         if answer is None:

@@ -347,3 +347,22 @@ def test_the_readme_openai_client_example_works(
     printed = capsys.readouterr().out.splitlines()
     assert printed[0].startswith("Zaluzhny recommended")
     assert printed[1].startswith("[1] ") and " chars " in printed[1]
+
+
+def test_a_non_streaming_client_that_leaves_stops_its_generation_and_frees_its_place(
+    served: tuple[str, Assistant, SlowGenerator],
+) -> None:
+    url, _a, gen = served
+    gen.delay = 0.3
+    auth = {"Authorization": f"Bearer {KEY}"}
+    body = {"messages": [{"role": "user", "content": QUESTION}]}
+    for _ in range(4):  # more than concurrency + queue (1 + 2): places must come back
+        with pytest.raises(httpx.ReadTimeout):
+            httpx.post(f"{url}/v1/chat/completions", json=body, headers=auth, timeout=1.0)
+    deadline = time.monotonic() + 15
+    while (gen.active or gen.stopped < 4) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert gen.stopped == 4 and gen.active == 0
+    gen.delay = 0.0
+    reply = httpx.post(f"{url}/v1/chat/completions", json=body, headers=auth, timeout=30)
+    assert reply.status_code == 200, reply.text
