@@ -1,13 +1,12 @@
-"""``Index``: an on-disk index directory you can add to, remove from and search.
+"""``Index``: documents you can add to, remove from and search, kept by a ``Backend``
+(``local``: an index folder; ``postgres``: a database).
 
-Reads see one committed generation (see ``snapshot``); writes build the next one. Embedding
-happens before the write transaction, so the slow part never holds a half-built generation.
+Here is what every backend shares: finding files, skipping unchanged ones by content hash,
+chunking, and embedding before the write, so the slow part never holds a write open.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
@@ -16,47 +15,21 @@ from pathlib import Path
 
 import numpy as np
 
-from index.bm25 import BM25Index
+from index.backend import Backend, IndexExport, IndexSettings, check_settings
 from index.chunking import ChunkDraft, chunk_text, document_groups
 from index.embedders import Embedder, Vectors
-from index.errors import (
-    DocumentNotFoundError,
-    IndexCorruptError,
-    IndexMismatchError,
-    LoadError,
-)
-from index.fusion import reciprocal_rank_fusion
+from index.errors import DocumentNotFoundError, LoadError
 from index.loaders import collect_files, file_hash, load_file, read_sidecar
-from index.snapshot import STORE_FILE, Snapshots
-from index.store import ChunkStore
+from index.local import LocalBackend
 from index.types import Document, DocumentInfo, Hit, IndexReport, SearchOptions
-from index.vectors import VECTOR_INDEXES, VectorIndex
 
 __all__ = ["ChunkingOptions", "Index"]
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class ChunkingOptions:
     max_tokens: int = 128
     overlap_tokens: int = 24
-
-
-@dataclass(frozen=True)
-class IndexExport:  # Index.export
-    ids: list[int]
-    texts: list[str]
-    vectors: Vectors
-    vector_index: VectorIndex
-
-
-@dataclass
-class _State:
-    generation: Path | None
-    store: ChunkStore | None
-    vectors: VectorIndex | None
-    bm25: BM25Index | None
 
 
 class Index:
@@ -68,88 +41,46 @@ class Index:
         vector_backend: str = "faiss-auto",
         query_cache_size: int = 256,
         *,
+        backend: Backend | None = None,
         checkpoint_seconds: float = 300.0,
         embed_group: int = 256,
     ) -> None:
-        self.root = Path(root)
+        """An index in the folder ``root``, or, given ``backend``, wherever that keeps it
+        (``root`` then only holds caches such as the judge's verdicts)."""
         self.embedder = embedder
         self.chunking = chunking or ChunkingOptions()
-        self._snapshots = Snapshots(self.root)
-        self._vector_loader = VECTOR_INDEXES[vector_backend]
-        self._lock = threading.RLock()
-        self._state = _State(None, None, None, None)
+        self.backend: Backend = backend or LocalBackend(Path(root), embedder.name, vector_backend)
+        self.root = self.backend.cache_dir
         self._query_cache: OrderedDict[str, Vectors] = OrderedDict()
         self._query_cache_size = query_cache_size
-        # a commit copies the store and rebuilds BM25 over every chunk (seconds at 100k
-        # chunks), so long ingests commit every few minutes rather than every group
+        # a local commit copies the store and rebuilds BM25 over every chunk (seconds at
+        # 100k chunks), so long ingests commit every few minutes rather than every group
         self.checkpoint_seconds = checkpoint_seconds
         self.embed_group = embed_group
 
     # reading ------------------------------------------------------------------------------
-    def _refresh(self) -> _State:
-        """Follow CURRENT if another process committed a newer generation."""
-        with self._lock:
-            gen = self._snapshots.current()
-            if gen is not None and gen == self._state.generation:
-                return self._state
-            if gen is None:
-                self._state = _State(None, None, None, None)
-                return self._state
-            try:
-                store = ChunkStore(gen / STORE_FILE, readonly=True)
-            except IndexCorruptError:
-                if self._snapshots.current() == gen:
-                    raise
-                return self._refresh()  # swept by a newer commit while we opened it
-            self._check_embedder(store)
-            dim = int(store.get_meta("dim") or 0)
-            # the old store is not closed here: searches in other threads may still be
-            # reading it through the _State they took. Each reader holds its _State, so the
-            # last one to let go frees it and CPython's refcount closes its connection.
-            self._state = _State(gen, store, self._vector_loader(gen, dim), BM25Index.load(gen))
-            return self._state
-
-    def _check_embedder(self, store: ChunkStore) -> None:
-        built_with = store.get_meta("embedder")
-        if built_with and built_with != self.embedder.name:
-            raise IndexMismatchError(
-                f"index {self.root} was built with embedder {built_with!r}, but "
-                f"{self.embedder.name!r} is configured; set the embedder back to {built_with!r} "
-                f"or rebuild: rag index --rebuild PATHS"
-            )
-
     def export(self) -> IndexExport:
         """The live chunks' ids, texts and vectors (row-aligned) and vector index, to build
-        another index from (the bench's baseline) or to measure one against."""
-        state = self._refresh()
-        if state.store is None or state.vectors is None:
-            raise IndexCorruptError(f"{self.root} holds no index yet: add documents first")
-        ids, texts, _langs = state.store.all_chunk_texts()
-        vector_ids, vectors = state.vectors.export()
-        row = {int(c): i for i, c in enumerate(vector_ids)}
-        return IndexExport(ids, texts, vectors[[row[c] for c in ids]], state.vectors)
+        another index from (the bench's baseline, a copy to another backend)."""
+        return self.backend.export()
 
     def documents(self) -> list[DocumentInfo]:
-        state = self._refresh()
-        return state.store.documents() if state.store else []
+        return self.backend.documents()
 
     def document(self, doc_id: str) -> Document:
-        state = self._refresh()
-        doc = state.store.document(doc_id) if state.store else None
+        doc = self.backend.document(doc_id)
         if doc is None:
             raise DocumentNotFoundError(
-                f"no document {doc_id!r} in {self.root}; list them with: rag docs"
+                f"no document {doc_id!r} in {self.backend.location}; list them with: rag docs"
             )
         return doc
 
     def count_chunks(self) -> int:
-        state = self._refresh()
-        return state.store.count_chunks() if state.store else 0
+        return self.backend.count_chunks()
 
     def stored_dim(self) -> int:
         """The dimension of the stored vectors (0 when empty), read without loading a model."""
-        state = self._refresh()
-        return int(state.store.get_meta("dim") or 0) if state.store else 0
+        return int(self.backend.meta().get("dim") or 0)
 
     def embed_query(self, query: str) -> Vectors:
         cached = self._query_cache.get(query)
@@ -172,29 +103,11 @@ class Index:
     ) -> list[Hit]:
         """Hybrid search: dense ∪ BM25 candidates fused by reciprocal rank; ``k`` overrides
         ``options.k`` for this call (one session's choice, a test's)."""
-        state = self._refresh()
-        if state.store is None or state.vectors is None or state.bm25 is None or not query.strip():
+        if not query.strip() or not self.backend.meta().get("dim"):  # empty: load no model
             return []
         qv = query_vector if query_vector is not None else self.embed_query(query)
         o = options or SearchOptions()
-        dense = state.vectors.search(qv.reshape(1, -1), o.candidates)[0]
-        sparse = state.bm25.search(query, o.candidates)
-        fused = reciprocal_rank_fusion(
-            [[c for c, _ in dense], [c for c, _ in sparse]], o.rrf_k, [1.0, o.bm25_weight]
-        )[: k or o.k]
-        chunks = state.store.chunks(f.chunk_id for f in fused)
-        labels = state.store.doc_labels(c.doc_id for c in chunks.values())
-        dense_scores = dict(dense)
-        hits: list[Hit] = []
-        for f in fused:
-            chunk = chunks.get(f.chunk_id)
-            if chunk is None:  # vector without a row: cannot happen in a committed generation
-                log.warning("chunk %d is in the vector index but not the store", f.chunk_id)
-                continue
-            title, lang = labels[chunk.doc_id]
-            dense_score = dense_scores.get(f.chunk_id)
-            hits.append(Hit(chunk, title, lang, f.score, f.ranks[0], f.ranks[1], dense_score))
-        return hits
+        return self.backend.search(query, qv, o, k or o.k)
 
     # writing ------------------------------------------------------------------------------
     def add(
@@ -217,11 +130,15 @@ class Index:
             if on_file:  # one channel for every path that failed, missing ones too
                 on_file(path, reason)
         files = list({str(f.resolve()): f for f in files}.values())  # a file named twice
-        with self._snapshots.lock():
-            state = None if rebuild else self._refresh()
-            if state and state.store:
-                state.store.check_chunking(self.chunking.max_tokens, self.chunking.overlap_tokens)
-            known = state.store.hashes_by_source() if state and state.store else {}
+        with self.backend.writing():
+            if not rebuild:
+                check_settings(
+                    self.backend.location,
+                    self.backend.meta(),
+                    self.embedder.name,
+                    (self.chunking.max_tokens, self.chunking.overlap_tokens),
+                )
+            known = {} if rebuild else self.backend.hashes_by_source()
             docs: list[Document] = []
             unchanged: list[str] = []
             sidecars: dict[Path, dict[str, dict[str, str]]] = {}
@@ -332,11 +249,10 @@ class Index:
         return total
 
     def remove(self, doc_id: str) -> None:
-        with self._snapshots.lock():
-            state = self._refresh()
-            if state.store is None or state.store.document(doc_id) is None:
+        with self.backend.writing():
+            if self.backend.document(doc_id) is None:
                 raise DocumentNotFoundError(
-                    f"no document {doc_id!r} in {self.root}; list them with: rag docs"
+                    f"no document {doc_id!r} in {self.backend.location}; list them with: rag docs"
                 )
             self._commit([], [], np.zeros((0, 1), dtype=np.float32), [doc_id])
 
@@ -363,30 +279,9 @@ class Index:
         delete: Sequence[str],
         fresh: bool = False,
     ) -> None:
-        with self._snapshots.write(fresh=fresh) as (staging, previous):
-            store = ChunkStore(staging / STORE_FILE, readonly=False)
-            try:
-                if not fresh:
-                    self._check_embedder(store)
-                dim = int(store.get_meta("dim") or 0) or self.embedder.dim
-                vecs = (
-                    self._vector_loader(previous, dim)
-                    if previous
-                    else self._vector_loader(staging, dim)
-                )
-                with store.db:
-                    for doc_id in delete:
-                        vecs.remove(store.delete_document(doc_id))
-                    ids: list[int] = []
-                    for doc, ds in zip(docs, drafts, strict=True):
-                        ids.extend(c.chunk_id for c in store.add_document(doc, ds))
-                    store.set_meta("embedder", self.embedder.name)
-                    store.set_meta("dim", str(dim))
-                    store.set_meta("chunk_tokens", str(self.chunking.max_tokens))
-                    store.set_meta("overlap_tokens", str(self.chunking.overlap_tokens))
-                vecs.add(ids, vectors)
-                vecs.save(staging)
-                BM25Index.build(*store.all_chunk_texts()).save(staging)
-            finally:
-                store.close()
-        self._refresh()
+        stored = 0 if fresh else int(self.backend.meta().get("dim") or 0)
+        dim = vectors.shape[1] if len(vectors) else stored or self.embedder.dim
+        settings = IndexSettings(
+            self.embedder.name, dim, self.chunking.max_tokens, self.chunking.overlap_tokens
+        )
+        self.backend.commit(docs, drafts, vectors, delete, settings, fresh=fresh)

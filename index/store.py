@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from index.chunking import ChunkDraft
-from index.errors import IndexCorruptError, IndexMismatchError
+from index.errors import IndexCorruptError
 from index.types import Chunk, Document, DocumentInfo, Span
 
 __all__ = ["ChunkStore"]
@@ -88,23 +88,13 @@ class ChunkStore:
     def close(self) -> None:
         self.db.close()
 
-    def check_chunking(self, max_tokens: int, overlap_tokens: int) -> None:
-        """Refuse to add chunks of another size than the index holds: a mixed index ranks
-        long and short passages against each other and its evidence budget misleads."""
-        built = (self.get_meta("chunk_tokens"), self.get_meta("overlap_tokens"))
-        if None in built or built == (str(max_tokens), str(overlap_tokens)):
-            return  # an empty index, or the same settings
-        raise IndexMismatchError(
-            f"{self.path.parent.parent} was chunked at {built[0]} tokens with {built[1]} "
-            f"overlapping, but {max_tokens}/{overlap_tokens} are configured; set "
-            f"index.chunk_tokens = {built[0]} and index.overlap_tokens = {built[1]} again, "
-            "or re-chunk everything: rag index --rebuild PATH..."
-        )
-
     # metadata -----------------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
+
+    def all_meta(self) -> dict[str, str]:
+        return {str(k): str(v) for k, v in self.db.execute("SELECT key, value FROM meta")}
 
     def set_meta(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))

@@ -35,11 +35,11 @@ def test_reindex_unchanged_embeds_nothing(tmp_path: Path, seeds_copy: Path) -> N
     emb = HashEmbedder()
     ix = _index(tmp_path / "ix", emb)
     ix.add([seeds_copy])
-    gen = ix._snapshots.current()
+    gen = ix.backend.snapshots.current()
     report = ix.add([seeds_copy])
     assert report.chunks_embedded == 0 and len(report.unchanged) == 3
     assert emb.calls[-1] != 0 and len(emb.calls) == 1  # no second embed call at all
-    assert ix._snapshots.current() == gen  # no new generation written
+    assert ix.backend.snapshots.current() == gen  # no new generation written
 
 
 def test_changed_and_deleted_files(tmp_path: Path, seeds_copy: Path) -> None:
@@ -160,7 +160,7 @@ def test_long_ingest_embeds_in_windows(tmp_path: Path, seeds_copy: Path) -> None
     ix = Index(tmp_path / "ix", emb, ChunkingOptions(120, 20), embed_group=4)
     report = ix.add([seeds_copy])
     assert max(emb.calls) <= 4 and sum(emb.calls) == report.chunks_embedded
-    assert ix._snapshots.current() is not None and len(ix.documents()) == 3
+    assert ix.backend.snapshots.current() is not None and len(ix.documents()) == 3
 
 
 def test_other_chunk_settings_are_refused_until_a_rebuild(tmp_path: Path, seeds_copy: Path) -> None:
