@@ -1,6 +1,6 @@
 """Loading, chunking, embedding, storing and searching documents. Imports nothing of ours."""
 
-from index.catalog import ChunkingOptions, Index
+from index.catalog import BACKENDS, ChunkingOptions, Index, make_backend
 from index.embedders import (
     EMBEDDERS,
     Embedder,
@@ -33,6 +33,7 @@ from index.types import (
 from index.vectors import VECTOR_INDEXES, FaissIndex, VectorIndex
 
 __all__ = [
+    "BACKENDS",
     "EMBEDDERS",
     "MODELS",
     "SUPPORTED_SUFFIXES",
@@ -63,6 +64,7 @@ __all__ = [
     "default_cache_dir",
     "fetch",
     "lean_kernels_for_bulk_embedding",
+    "make_backend",
     "make_embedder",
     "model_status",
 ]

@@ -20,7 +20,7 @@ import numpy as np
 
 from index.text import static_dir
 
-__all__ = ["BM25Index", "tokenize"]
+__all__ = ["BM25Index", "join_number_groups", "tokenize"]
 
 _NUMBER_GROUPS = re.compile(r"(?<![\d.,])(\d{1,3})(?:[.,](\d{3}))+(?![.,]?\d)")
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -54,7 +54,7 @@ def _stemmer(language: str) -> Any:
     return Stemmer.Stemmer(_STEMMERS[language])
 
 
-def _join_number_groups(text: str) -> str:
+def join_number_groups(text: str) -> str:
     return _NUMBER_GROUPS.sub(lambda m: m.group(0).replace(",", "").replace(".", ""), text)
 
 
@@ -63,7 +63,7 @@ def tokenize(text: str, languages: Sequence[str]) -> list[str]:
     stop = _stopwords()
     words = [
         w
-        for w in _WORD.findall(_join_number_groups(text).casefold())
+        for w in _WORD.findall(join_number_groups(text).casefold())
         if w not in stop and (len(w) > 1 or w.isdigit())
     ]
     stems = [lang for lang in languages if lang in _STEMMERS]

@@ -18,18 +18,59 @@ import numpy as np
 from index.backend import Backend, IndexExport, IndexSettings, check_settings
 from index.chunking import ChunkDraft, chunk_text, document_groups
 from index.embedders import Embedder, Vectors
-from index.errors import DocumentNotFoundError, LoadError
+from index.errors import DocumentNotFoundError, LoadError, RagIndexError
 from index.loaders import collect_files, file_hash, load_file, read_sidecar
 from index.local import LocalBackend
 from index.types import Document, DocumentInfo, Hit, IndexReport, SearchOptions
 
-__all__ = ["ChunkingOptions", "Index"]
+__all__ = ["BACKENDS", "ChunkingOptions", "Index", "make_backend"]
 
 
 @dataclass(frozen=True)
 class ChunkingOptions:
     max_tokens: int = 128
     overlap_tokens: int = 24
+
+
+def _postgres(
+    embedder_name: str, cache_dir: Path, dsn: str | None, schema: str, _vectors: str
+) -> Backend:
+    from index.postgres import PostgresBackend
+
+    if not dsn:
+        raise RagIndexError(
+            "index.backend is postgres but index.dsn is not set; set it (RAG_INDEX__DSN="
+            "postgresql://user:password@host:5432/db), or start a local server: rag db start"
+        )
+    return PostgresBackend(dsn, embedder_name, cache_dir, schema)
+
+
+def _local(
+    embedder_name: str, cache_dir: Path, _dsn: str | None, _schema: str, vectors: str
+) -> Backend:
+    return LocalBackend(cache_dir, embedder_name, vectors)
+
+
+BACKENDS: dict[str, Callable[[str, Path, str | None, str, str], Backend]] = {
+    "local": _local,
+    "postgres": _postgres,
+}
+
+
+def make_backend(
+    name: str,
+    embedder_name: str,
+    folder: Path,
+    *,
+    dsn: str | None = None,
+    schema: str = "rag",
+    vector_backend: str = "faiss-auto",
+) -> Backend:
+    """The backend called ``name``; ``folder`` is the local index, or the local cache of a
+    database index (judge verdicts)."""
+    if name not in BACKENDS:
+        raise RagIndexError(f"unknown index.backend {name!r}; use one of {sorted(BACKENDS)}")
+    return BACKENDS[name](embedder_name, folder, dsn, schema, vector_backend)
 
 
 class Index:

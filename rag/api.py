@@ -16,6 +16,7 @@ from index import (
     Hit,
     Index,
     IndexReport,
+    make_backend,
     make_embedder,
 )
 from index.embedders import Vectors
@@ -70,11 +71,17 @@ class Assistant:
             precision=ic.precision,
             models_dir=ic.models_dir,
         )
+        folder = Path(index_dir) if index_dir is not None else ic.dir
+        backend = make_backend(
+            ic.backend,
+            emb.name,
+            folder,
+            dsn=ic.dsn.get_secret_value() if ic.dsn else None,
+            schema=ic.pg_schema,
+            vector_backend=ic.vector_backend,
+        )
         index = Index(
-            Path(index_dir) if index_dir is not None else ic.dir,
-            emb,
-            ChunkingOptions(ic.chunk_tokens, ic.overlap_tokens),
-            ic.vector_backend,
+            folder, emb, ChunkingOptions(ic.chunk_tokens, ic.overlap_tokens), backend=backend
         )
         return cls(index, config, generator, checker)
 

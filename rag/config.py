@@ -13,7 +13,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -72,6 +72,18 @@ class IndexConfig(_Section):
     )
     models_dir: Path | None = Field(
         None, description="Model cache; default RAG_MODELS_DIR or ~/.cache/grounded-rag/models."
+    )
+    backend: str = Field(
+        "local",
+        pattern="^(local|postgres)$",
+        description="local (the folder index.dir) | postgres (the database index.dsn).",
+    )
+    # a secret: it usually carries a password, so it is never printed or logged
+    dsn: SecretStr | None = Field(
+        None, description="PostgreSQL connection string for backend = postgres."
+    )
+    pg_schema: str = Field(
+        "rag", description="Schema of the index in that database (one index per schema)."
     )
 
 
