@@ -107,6 +107,7 @@ class PostgresBackend:
     def _query(self, sql: str, params: Any = None) -> list[Any]:
         import psycopg
 
+        self._check_once()
         try:
             rows = self._reader().execute(sql.format(s=self.schema), params).fetchall()
         except psycopg.OperationalError as exc:  # a dropped connection: once more, anew
@@ -120,14 +121,12 @@ class PostgresBackend:
             return []  # schema not made yet: an empty index
         except psycopg.Error as exc:
             raise IndexCorruptError(f"{self.location} cannot be read ({exc})") from exc
-        self._check_once()
         return list(rows)
 
     def _check_once(self) -> None:
         """On first contact: the schema's version and the embedder it was built with."""
         if self._checked:
             return
-        self._checked = True
         meta = self.meta()
         version = meta.get("schema")
         if version is not None and version != SCHEMA_VERSION:
@@ -137,6 +136,7 @@ class PostgresBackend:
                 "(rag index --rebuild PATHS)"
             )
         check_settings(self.location, meta, self.embedder_name, None)
+        self._checked = True
 
     # reading ------------------------------------------------------------------------------
     def meta(self) -> dict[str, str]:

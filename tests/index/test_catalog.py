@@ -7,15 +7,20 @@ import pytest
 
 from index import DocumentNotFoundError, Index, IndexMismatchError
 from index.catalog import ChunkingOptions
+from tests.conftest import MakeIndex
 from tests.fakes import HashEmbedder
 
 
-def _index(root: Path, embedder: HashEmbedder | None = None) -> Index:
-    return Index(root, embedder or HashEmbedder(), ChunkingOptions(120, 20))
+def _generation(ix: Index) -> object:
+    """What changes on every commit: the local generation, or the database's meta table."""
+    backend: Any = ix.backend
+    return backend.snapshots.current() if hasattr(backend, "snapshots") else backend.meta()
 
 
-def test_add_search_and_exact_offsets(tmp_path: Path, seeds_copy: Path) -> None:
-    ix = _index(tmp_path / "ix")
+def test_add_search_and_exact_offsets(
+    make_index: MakeIndex, tmp_path: Path, seeds_copy: Path
+) -> None:
+    ix = make_index("ix")
     report = ix.add([seeds_copy])
     assert len(report.added) == 3 and report.chunks_embedded > 10 and not report.failed
     hits = ix.search("Zaluzhny recommended the withdrawal of Ukrainian forces", k=3)
@@ -31,19 +36,21 @@ def test_add_search_and_exact_offsets(tmp_path: Path, seeds_copy: Path) -> None:
     assert sum(d.n_chunks for d in infos.values()) == ix.count_chunks()
 
 
-def test_reindex_unchanged_embeds_nothing(tmp_path: Path, seeds_copy: Path) -> None:
+def test_reindex_unchanged_embeds_nothing(
+    make_index: MakeIndex, tmp_path: Path, seeds_copy: Path
+) -> None:
     emb = HashEmbedder()
-    ix = _index(tmp_path / "ix", emb)
+    ix = make_index("ix", emb)
     ix.add([seeds_copy])
-    gen = ix.backend.snapshots.current()
+    gen = _generation(ix)
     report = ix.add([seeds_copy])
     assert report.chunks_embedded == 0 and len(report.unchanged) == 3
     assert emb.calls[-1] != 0 and len(emb.calls) == 1  # no second embed call at all
-    assert ix.backend.snapshots.current() == gen  # no new generation written
+    assert _generation(ix) == gen  # nothing written
 
 
-def test_changed_and_deleted_files(tmp_path: Path, seeds_copy: Path) -> None:
-    ix = _index(tmp_path / "ix")
+def test_changed_and_deleted_files(make_index: MakeIndex, tmp_path: Path, seeds_copy: Path) -> None:
+    ix = make_index("ix")
     ix.add([seeds_copy])
     changed = seeds_copy / "000_bbccd35a777d2a55.txt"
     changed.write_text("A completely new text about the harbour of Odesa. It has ships.", "utf-8")
@@ -56,16 +63,18 @@ def test_changed_and_deleted_files(tmp_path: Path, seeds_copy: Path) -> None:
     assert all("Shtupun" not in h.chunk.text for h in ix.search("Shtupun surrender", k=10))
 
 
-def test_no_prune_keeps_documents_of_missing_files(tmp_path: Path, seeds_copy: Path) -> None:
-    ix = _index(tmp_path / "ix")
+def test_no_prune_keeps_documents_of_missing_files(
+    make_index: MakeIndex, tmp_path: Path, seeds_copy: Path
+) -> None:
+    ix = make_index("ix")
     ix.add([seeds_copy])
     (seeds_copy / "002_85485d81541dfa58.txt").unlink()
     assert not ix.add([seeds_copy], prune=False).removed
     assert len(ix.documents()) == 3
 
 
-def test_remove_document(tmp_path: Path, seeds_copy: Path) -> None:
-    ix = _index(tmp_path / "ix")
+def test_remove_document(make_index: MakeIndex, tmp_path: Path, seeds_copy: Path) -> None:
+    ix = make_index("ix")
     ix.add([seeds_copy])
     doc_id = next(d.doc_id for d in ix.documents() if d.language == "de")
     ix.remove(doc_id)
@@ -75,8 +84,10 @@ def test_remove_document(tmp_path: Path, seeds_copy: Path) -> None:
         ix.remove(doc_id)
 
 
-def test_bad_files_are_reported_and_nothing_is_lost(tmp_path: Path, seeds_copy: Path) -> None:
-    ix = _index(tmp_path / "ix")
+def test_bad_files_are_reported_and_nothing_is_lost(
+    make_index: MakeIndex, tmp_path: Path, seeds_copy: Path
+) -> None:
+    ix = make_index("ix")
     ix.add([seeds_copy])
     before = {d.doc_id for d in ix.documents()}
     bad = tmp_path / "incoming"
@@ -96,9 +107,11 @@ def test_bad_files_are_reported_and_nothing_is_lost(tmp_path: Path, seeds_copy: 
     assert before < {d.doc_id for d in ix.documents()}
 
 
-def test_other_embedder_is_refused_with_the_fix(tmp_path: Path, seeds_copy: Path) -> None:
-    _index(tmp_path / "ix").add([seeds_copy])
-    other = _index(tmp_path / "ix", HashEmbedder(dim=32, name="other"))
+def test_other_embedder_is_refused_with_the_fix(
+    make_index: MakeIndex, tmp_path: Path, seeds_copy: Path
+) -> None:
+    make_index("ix").add([seeds_copy])
+    other = make_index("ix", HashEmbedder(dim=32, name="other"))
     with pytest.raises(IndexMismatchError, match="rebuild"):
         other.search("Bakhmut")
     report = other.add([seeds_copy], rebuild=True)
@@ -106,19 +119,22 @@ def test_other_embedder_is_refused_with_the_fix(tmp_path: Path, seeds_copy: Path
     assert other.search("Bakhmut", k=1)
 
 
-def test_empty_index_searches_to_nothing(tmp_path: Path) -> None:
-    ix = _index(tmp_path / "new")
+def test_empty_index_searches_to_nothing(make_index: MakeIndex, tmp_path: Path) -> None:
+    ix = make_index("new")
     assert ix.search("anything") == [] and ix.documents() == []
 
 
-def test_second_reader_follows_new_generations(tmp_path: Path, seeds_copy: Path) -> None:
-    writer = _index(tmp_path / "ix")
-    reader = _index(tmp_path / "ix")
+def test_second_reader_follows_new_generations(
+    make_index: MakeIndex, tmp_path: Path, seeds_copy: Path
+) -> None:
+    writer = make_index("ix")
+    reader = make_index("ix")
     assert reader.documents() == []
     writer.add([seeds_copy])
     assert len(reader.documents()) == 3
-    old_gens = sorted(p.name for p in (tmp_path / "ix").glob("gen-*"))
-    assert len(old_gens) == 1  # superseded generations are swept
+    if make_index.kind == "local":
+        old_gens = sorted(p.name for p in (tmp_path / "ix").glob("gen-*"))
+        assert len(old_gens) == 1  # superseded generations are swept
 
 
 class _FailsOnMarker(HashEmbedder):
@@ -130,24 +146,24 @@ class _FailsOnMarker(HashEmbedder):
         return super().embed(texts, kind, titles, progress)
 
 
-def test_interrupted_ingest_keeps_checkpoints_and_resumes(tmp_path: Path, seeds_copy: Path) -> None:
-    root = tmp_path / "ix"
-    options = ChunkingOptions(120, 20)
+def test_interrupted_ingest_keeps_checkpoints_and_resumes(
+    make_index: MakeIndex, tmp_path: Path, seeds_copy: Path
+) -> None:
     # sorted last, so the three seed articles are embedded before it
     (seeds_copy / "zzz.txt").write_text("A MARKER sentence about Odesa harbour.", "utf-8")
     # one document a group, a checkpoint after every group
-    failing = Index(root, _FailsOnMarker(), options, checkpoint_seconds=0, embed_group=1)
+    failing = make_index("ix", _FailsOnMarker(), checkpoint_seconds=0, embed_group=1)
     with pytest.raises(KeyboardInterrupt):
         failing.add([seeds_copy])
-    assert len(Index(root, HashEmbedder(), options).documents()) == 3
+    assert len(make_index("ix").documents()) == 3
 
     emb = HashEmbedder()
-    resumed = Index(root, emb, options).add([seeds_copy])
+    resumed = make_index("ix", emb).add([seeds_copy])
     assert len(resumed.unchanged) == 3 and len(resumed.added) == 1
     assert sum(emb.calls) == resumed.chunks_embedded > 0  # only the missing document
-    fresh = Index(tmp_path / "one-go", HashEmbedder(), options)
+    fresh = make_index("one-go")
     fresh.add([seeds_copy])
-    ix = Index(root, HashEmbedder(), options)
+    ix = make_index("ix")
     assert ix.count_chunks() == fresh.count_chunks()
     query = "Zaluzhny recommended the withdrawal"
     assert [h.chunk.text for h in ix.search(query, k=5)] == [
@@ -155,20 +171,23 @@ def test_interrupted_ingest_keeps_checkpoints_and_resumes(tmp_path: Path, seeds_
     ]
 
 
-def test_long_ingest_embeds_in_windows(tmp_path: Path, seeds_copy: Path) -> None:
+def test_long_ingest_embeds_in_windows(
+    make_index: MakeIndex, tmp_path: Path, seeds_copy: Path
+) -> None:
     emb = HashEmbedder()
-    ix = Index(tmp_path / "ix", emb, ChunkingOptions(120, 20), embed_group=4)
+    ix = make_index("ix", emb, embed_group=4)
     report = ix.add([seeds_copy])
     assert max(emb.calls) <= 4 and sum(emb.calls) == report.chunks_embedded
-    assert ix.backend.snapshots.current() is not None and len(ix.documents()) == 3
+    assert len(ix.documents()) == 3
 
 
-def test_other_chunk_settings_are_refused_until_a_rebuild(tmp_path: Path, seeds_copy: Path) -> None:
-    root = tmp_path / "ix"
-    Index(root, HashEmbedder(), ChunkingOptions(120, 20)).add([seeds_copy])
+def test_other_chunk_settings_are_refused_until_a_rebuild(
+    make_index: MakeIndex, tmp_path: Path, seeds_copy: Path
+) -> None:
+    make_index("ix").add([seeds_copy])
     note = tmp_path / "note.txt"
     note.write_text("The ferry crossed the river at noon.")
-    bigger = Index(root, HashEmbedder(), ChunkingOptions(200, 20))
+    bigger = make_index("ix", chunking=ChunkingOptions(200, 20))
     with pytest.raises(IndexMismatchError, match=r"chunked at 120 tokens with 20 .*--rebuild"):
         bigger.add([note])
     assert len(bigger.documents()) == 3  # searching and listing still work; nothing changed
