@@ -17,7 +17,7 @@ from typing import Protocol
 from index.chunking import ChunkDraft
 from index.embedders import Vectors
 from index.errors import IndexMismatchError
-from index.types import Document, DocumentInfo, Hit, SearchOptions
+from index.types import Chunk, Document, DocumentInfo, Hit, SearchOptions
 from index.vectors import VectorIndex
 
 __all__ = [
@@ -55,13 +55,14 @@ class IndexSettings:
 
 
 def check_settings(
-    location: str, meta: dict[str, str], embedder: str, chunking: tuple[int, int] | None
+    location: str, meta: dict[str, str], embedder: str | None, chunking: tuple[int, int] | None
 ) -> None:
     """Refuse an index built with another embedder (its vectors would be compared with the
     query's in another space), and, when adding (``chunking`` given), chunks of another size
-    (a mixed index ranks long and short passages against each other)."""
+    (a mixed index ranks long and short passages against each other). ``embedder`` None
+    accepts any: a copy to another backend reads vectors, it makes none."""
     built_with = meta.get("embedder")
-    if built_with and built_with != embedder:
+    if built_with and embedder is not None and built_with != embedder:
         raise IndexMismatchError(
             f"index {location} was built with embedder {built_with!r}, but "
             f"{embedder!r} is configured; set the embedder back to {built_with!r} "
@@ -92,6 +93,10 @@ class Backend(Protocol):
     def document(self, doc_id: str) -> Document | None: ...
 
     def count_chunks(self) -> int: ...
+
+    def doc_chunks(self, doc_id: str) -> list[Chunk]:
+        """The chunks of one document in order."""
+        ...
 
     def search(
         self, query: str, query_vector: Vectors, options: SearchOptions, k: int

@@ -33,7 +33,7 @@ class ChunkingOptions:
 
 
 def _postgres(
-    embedder_name: str, cache_dir: Path, dsn: str | None, schema: str, _vectors: str
+    embedder_name: str | None, cache_dir: Path, dsn: str | None, schema: str, _vectors: str
 ) -> Backend:
     from index.postgres import PostgresBackend
 
@@ -46,12 +46,12 @@ def _postgres(
 
 
 def _local(
-    embedder_name: str, cache_dir: Path, _dsn: str | None, _schema: str, vectors: str
+    embedder_name: str | None, cache_dir: Path, _dsn: str | None, _schema: str, vectors: str
 ) -> Backend:
     return LocalBackend(cache_dir, embedder_name, vectors)
 
 
-BACKENDS: dict[str, Callable[[str, Path, str | None, str, str], Backend]] = {
+BACKENDS: dict[str, Callable[[str | None, Path, str | None, str, str], Backend]] = {
     "local": _local,
     "postgres": _postgres,
 }
@@ -59,7 +59,7 @@ BACKENDS: dict[str, Callable[[str, Path, str | None, str, str], Backend]] = {
 
 def make_backend(
     name: str,
-    embedder_name: str,
+    embedder_name: str | None,
     folder: Path,
     *,
     dsn: str | None = None,
@@ -67,7 +67,8 @@ def make_backend(
     vector_backend: str = "faiss-auto",
 ) -> Backend:
     """The backend called ``name``; ``folder`` is the local index, or the local cache of a
-    database index (judge verdicts)."""
+    database index (judge verdicts). ``embedder_name`` None opens an index built with any
+    embedder (to copy it)."""
     if name not in BACKENDS:
         raise RagIndexError(f"unknown index.backend {name!r}; use one of {sorted(BACKENDS)}")
     return BACKENDS[name](embedder_name, folder, dsn, schema, vector_backend)

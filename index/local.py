@@ -22,7 +22,7 @@ from index.errors import IndexCorruptError
 from index.fusion import reciprocal_rank_fusion
 from index.snapshot import STORE_FILE, Snapshots
 from index.store import ChunkStore
-from index.types import Document, DocumentInfo, Hit, SearchOptions
+from index.types import Chunk, Document, DocumentInfo, Hit, SearchOptions
 from index.vectors import VECTOR_INDEXES, VectorIndex
 
 __all__ = ["LocalBackend"]
@@ -39,7 +39,9 @@ class _State:
 
 
 class LocalBackend:
-    def __init__(self, root: Path, embedder_name: str, vector_backend: str = "faiss-auto") -> None:
+    def __init__(
+        self, root: Path, embedder_name: str | None, vector_backend: str = "faiss-auto"
+    ) -> None:
         self.root = Path(root)
         self.location = str(self.root)
         self.cache_dir = self.root
@@ -88,6 +90,10 @@ class LocalBackend:
     def count_chunks(self) -> int:
         state = self._refresh()
         return state.store.count_chunks() if state.store else 0
+
+    def doc_chunks(self, doc_id: str) -> list[Chunk]:
+        state = self._refresh()
+        return state.store.doc_chunks(doc_id) if state.store else []
 
     def hashes_by_source(self) -> dict[str, tuple[str, str]]:
         state = self._refresh()

@@ -55,12 +55,19 @@ def redact(dsn: str) -> str:
     return f"postgresql://{user}{parts.get('host', '')}{port}/{parts.get('dbname', '')}"
 
 
+def _chunk(r: Sequence[Any]) -> Chunk:
+    """A chunk from a row of (chunk_id, doc_id, ordinal, start, end, text, sentences, n_tokens)."""
+    return Chunk(r[0], r[1], r[2], r[3], r[4], r[5], tuple(Span(a, b) for a, b in r[6]), r[7])
+
+
 def _vector_text(v: np.ndarray[Any, Any]) -> str:
     return "[" + ",".join(f"{x:.8g}" for x in v.tolist()) + "]"
 
 
 class PostgresBackend:
-    def __init__(self, dsn: str, embedder_name: str, cache_dir: Path, schema: str = "rag") -> None:
+    def __init__(
+        self, dsn: str, embedder_name: str | None, cache_dir: Path, schema: str = "rag"
+    ) -> None:
         if not schema.isidentifier() or not schema.islower():
             raise RagIndexError(
                 f"index.pg_schema {schema!r} is not a plain lower-case name; use letters, "
@@ -173,6 +180,14 @@ class PostgresBackend:
         rows = self._query("SELECT count(*) FROM {s}.chunks")
         return int(rows[0][0]) if rows else 0
 
+    def doc_chunks(self, doc_id: str) -> list[Chunk]:
+        rows = self._query(
+            'SELECT chunk_id, doc_id, ordinal, start, "end", text, sentences, n_tokens'
+            " FROM {s}.chunks WHERE doc_id = %s ORDER BY ordinal",
+            (doc_id,),
+        )
+        return [_chunk(r) for r in rows]
+
     def hashes_by_source(self) -> dict[str, tuple[str, str]]:
         rows = self._query("SELECT source, doc_id, content_hash FROM {s}.documents")
         return {r[0]: (r[1], r[2]) for r in rows}
@@ -209,10 +224,7 @@ class PostgresBackend:
         rows = self._query(_SEARCH, params)
         hits = []
         for r in rows:
-            chunk = Chunk(
-                r[0], r[1], r[2], r[3], r[4], r[5], tuple(Span(a, b) for a, b in r[6]), r[7]
-            )
-            hits.append(Hit(chunk, r[8], r[9], float(r[10]), r[11], r[12], r[13]))
+            hits.append(Hit(_chunk(r), r[8], r[9], float(r[10]), r[11], r[12], r[13]))
         return hits
 
     # writing ------------------------------------------------------------------------------

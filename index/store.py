@@ -199,6 +199,12 @@ class ChunkStore:
         rows = self.db.execute(f"SELECT {_CHUNK_COLS} FROM chunks WHERE chunk_id IN ({marks})", ids)
         return {r["chunk_id"]: _row_to_chunk(r) for r in rows}
 
+    def doc_chunks(self, doc_id: str) -> list[Chunk]:
+        rows = self.db.execute(
+            f"SELECT {_CHUNK_COLS} FROM chunks WHERE doc_id = ? ORDER BY ordinal", (doc_id,)
+        )
+        return [_row_to_chunk(r) for r in rows]
+
     def all_chunk_texts(self) -> tuple[list[int], list[str], list[str]]:
         """Every chunk's id, text and document language, in id order (for BM25)."""
         rows = self.db.execute(

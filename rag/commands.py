@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from index import default_cache_dir, fetch, lean_kernels_for_bulk_embedding, model_status
+from rag import db_commands
 from rag.api import Assistant
 from rag.config import Config
 from rag.console import err, hit_dict, open_assistant, out, print_hits
@@ -42,7 +43,7 @@ def cmd_index(args: argparse.Namespace, config: Config) -> int:
         out(f"skipped {len(report.skipped)} file(s) of unsupported type: {names}{more}")
     rate = report.chunks_embedded / report.seconds if report.seconds else 0.0
     out(
-        f"indexed into {assistant.index.root}: {len(report.added)} added, "
+        f"indexed into {assistant.index.backend.location}: {len(report.added)} added, "
         f"{len(report.updated)} updated, {len(report.unchanged)} unchanged, "
         f"{len(report.removed)} removed, {len(failures)} failed; "
         f"{report.chunks_embedded} chunks embedded in {report.seconds:.1f} s"
@@ -75,7 +76,7 @@ def cmd_search(args: argparse.Namespace, config: Config) -> int:
         return 0
     # no query: an interactive loop, so the model loads once for many questions
     out(
-        f"searching {assistant.index.root} ({len(assistant.documents())} documents); "
+        f"searching {assistant.index.backend.location} ({len(assistant.documents())} documents); "
         "empty line or Ctrl-D to quit"
     )
     while True:
@@ -154,7 +155,7 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
         return 0
     # no question: a conversation; follow-ups are read in the light of earlier turns
     out(
-        f"asking {assistant.index.root} ({len(assistant.documents())} documents); "
+        f"asking {assistant.index.backend.location} ({len(assistant.documents())} documents); "
         "empty line or Ctrl-D to quit, /new to forget the conversation"
     )
     history: list[Turn] = []
@@ -216,7 +217,7 @@ def cmd_models(args: argparse.Namespace, config: Config) -> int:
 
 
 def register(sub: Any) -> None:
-    """The product commands: index, search, ask, docs, remove, models."""
+    """The product commands: index, search, ask, docs, remove, models, db, migrate."""
     s = sub.add_parser("index", help="add or update files and folders")
     s.add_argument("paths", nargs="+", type=Path)
     s.add_argument("--rebuild", action="store_true", help="start from an empty index")
@@ -254,3 +255,5 @@ def register(sub: Any) -> None:
     s.add_argument("--force", action="store_true", help="fetch again even when present")
     s.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     s.set_defaults(func=cmd_models)
+
+    db_commands.register(sub)

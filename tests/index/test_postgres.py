@@ -11,9 +11,11 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index import ChunkingOptions, Index, IndexMismatchError, RagIndexError, make_backend
+from index.migrate import copy_index
 from index.postgres import PostgresBackend, redact
 from tests.conftest import ROOT
 from tests.fakes import HashEmbedder
@@ -153,3 +155,34 @@ def test_unreachable_server_and_missing_dsn_are_named_without_the_password() -> 
         make_backend("postgres", "hash-64", Path("."), dsn=None)
     with pytest.raises(RagIndexError, match="plain lower-case name"):
         PostgresBackend(dsn, "hash-64", Path("."), schema="x; DROP TABLE y")
+
+
+def test_copy_local_to_postgres_and_back_keeps_everything_without_embedding(
+    pg_dsn: str, tmp_path: Path, seeds_copy: Path
+) -> None:
+    emb = HashEmbedder()
+    local = Index(tmp_path / "ix", emb, ChunkingOptions(120, 20))
+    local.add([seeds_copy])
+    calls = len(emb.calls)
+    schema = _schema()
+    pg_backend = make_backend("postgres", None, tmp_path, dsn=pg_dsn, schema=schema)
+    report = copy_index(local.backend, pg_backend)
+    assert (report.documents, report.chunks) == (3, local.count_chunks())
+    back = make_backend("local", None, tmp_path / "back")
+    copy_index(pg_backend, back)
+    assert len(emb.calls) == calls  # nothing was embedded again
+    pg, again = _pg(pg_dsn, schema, emb), Index(tmp_path / "back", emb, ChunkingOptions(120, 20))
+    for ix in (pg, again):
+        assert _state(ix) == _state(local)
+        for d in local.documents():
+            assert ix.document(d.doc_id) == local.document(d.doc_id)
+            assert [(c.start, c.end, c.sentences) for c in ix.backend.doc_chunks(d.doc_id)] == [
+                (c.start, c.end, c.sentences) for c in local.backend.doc_chunks(d.doc_id)
+            ]
+        query = "Zaluzhny recommended the withdrawal of Ukrainian forces"
+        assert [h.chunk.text for h in ix.search(query, k=5)] == [
+            h.chunk.text for h in local.search(query, k=5)
+        ]
+    assert np.allclose(again.export().vectors, local.export().vectors, atol=1e-6)
+    with pytest.raises(IndexMismatchError, match="already holds documents"):
+        copy_index(local.backend, pg_backend)
