@@ -29,6 +29,7 @@ from eval.search_latency import QUERIES
 __all__ = ["BenchCorpus", "render", "row_of", "run_bench", "write_bench"]
 
 PIPELINES = ("ours", "llamaindex")
+POSTGRES = "ours-postgres"  # ours on the postgres backend, measured when a DSN is given
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ def run_bench(
     resume: bool = False,
     baseline_precision: str = "fp32",
     config: dict[str, Any] | None = None,
+    postgres_dsn: str | None = None,
 ) -> BenchResult:
     """Build and use every pipeline on every corpus; indexes are made under ``work``.
 
@@ -83,7 +85,8 @@ def run_bench(
     of ours continues where its last commit left it and reports the rate of this run.
     ``baseline_precision``: how the baseline runs the shared embedding model (fp32 as
     LlamaIndex does; "same" hands it ours, bf16 included). ``config``: the caller's settings
-    (``Config.model_dump(mode="json")``), handed to every worker process explicitly."""
+    (``Config.model_dump(mode="json")``), handed to every worker process explicitly.
+    ``postgres_dsn``: also measure ours on that database (a schema per corpus, built anew)."""
     result = BenchResult()
     result.meta = {
         "queries": len(queries),
@@ -94,7 +97,7 @@ def run_bench(
     }
     for corpus in corpora:
         result.corpora[corpus.name] = {}
-        for pipeline in PIPELINES:
+        for pipeline in (*PIPELINES, *([POSTGRES] if postgres_dsn else [])):
             folder = work / f"{pipeline}-{corpus.name}"
             if folder.exists() and not (resume and pipeline == "ours"):
                 shutil.rmtree(folder)
@@ -109,6 +112,13 @@ def run_bench(
                 "baseline_precision": baseline_precision,
                 "config": config or {},
             }
+            if pipeline == POSTGRES:
+                index = (config or {}).get("index", {}) | {
+                    "backend": "postgres",
+                    "dsn": postgres_dsn,
+                    "pg_schema": f"bench_{corpus.name}",
+                }
+                job |= {"config": (config or {}) | {"index": index}, "rebuild": True}
             if corpus.baseline_from_ours and pipeline == "llamaindex":
                 job["vectors_from"] = str(work / f"ours-{corpus.name}")
             if corpus.recall_queries and pipeline == "ours":
@@ -205,11 +215,12 @@ def _chart(result: BenchResult, path: Path) -> None:
     ]
     corpora = list(result.corpora)
     fig, axes = plt.subplots(1, len(panels), figsize=(14, 3.8))
-    width = 0.8 / len(PIPELINES)
+    pipelines = list(next(iter(result.corpora.values()), {}))
+    width = 0.8 / max(len(pipelines), 1)
     axes_list: list[Any] = list(axes)
     for ax, (title, get, log) in zip(axes_list, panels, strict=True):
         drawn = False
-        for i, pipeline in enumerate(PIPELINES):
+        for i, pipeline in enumerate(pipelines):
             for x, corpus in enumerate(corpora):
                 value = get(result.corpora[corpus][pipeline])
                 at = x + i * width

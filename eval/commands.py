@@ -182,6 +182,7 @@ def cmd_bench(args: argparse.Namespace, config: Config) -> int:
         resume=args.resume,
         baseline_precision=args.baseline_precision,
         config=config.model_dump(mode="json"),
+        postgres_dsn=args.postgres,
     )
     result.meta |= {"quick": bool(args.quick), "generator": config.answer.model}
     result.meta["embedder"] = config.index.embedder
@@ -292,6 +293,12 @@ def register(sub: Any) -> None:
         choices=("fp32", "bf16", "same"),
         default="fp32",
         help="the baseline's embedder arithmetic: fp32 as LlamaIndex runs it (default), or ours",
+    )
+    s.add_argument(
+        "--postgres",
+        default=None,
+        metavar="DSN",
+        help="also measure the postgres backend on this database (rag db start prints one)",
     )
     s.set_defaults(func=cmd_bench)
 
