@@ -65,6 +65,15 @@ def cmd_eval(args: argparse.Namespace, config: Config) -> int:
             f"corpus {', '.join(map(str, corpus))}: {len(assistant.documents())} documents "
             f"({report.chunks_embedded} passages embedded now)"
         )
+        if args.retrieval_only:  # e.g. one backend beside another, without the model
+            from eval.compare import retrieval_only
+
+            scores = retrieval_only(assistant, [e for e in examples if e.gold_docs])
+            args.out.mkdir(parents=True, exist_ok=True)
+            path = args.out / "retrieval.json"
+            path.write_text(json.dumps({"retrieval": scores}, indent=2))
+            out(f"retrieval: {scores['ours']}\nwrote {path}")
+            return 0
         t0 = time.perf_counter()
         baseline = build_baseline(assistant, corpus) if args.baseline else None
         built = round(time.perf_counter() - t0, 1)
@@ -237,6 +246,11 @@ def register(sub: Any) -> None:
         help="fail when METRIC is below VALUE (latency metrics: above)",
     )
     s.add_argument("--limit", type=int, default=0, help="only the first N examples")
+    s.add_argument(
+        "--retrieval-only",
+        action="store_true",
+        help="retrieval figures of the answerable questions, without answering",
+    )
     s.add_argument(
         "--baseline",
         action="store_true",
