@@ -64,7 +64,7 @@ def test_each_package_registers_its_own_commands() -> None:
     }
     sub = next(a for a in _parser()._actions if a.dest == "command")
     assert set(sub.choices) == {  # type: ignore[arg-type]
-        "index", "search", "ask", "docs", "remove", "models",  # rag
+        "index", "search", "ask", "docs", "remove", "models", "db", "migrate",  # rag
         "chat", "serve",  # ui
         "eval", "eval-squad", "bench", "judge-eval",  # eval
     }  # fmt: skip
