@@ -111,24 +111,25 @@ class PostgresBackend:
             conn = self._local.conn = self._connect(autocommit=True)
         return conn
 
-    def _query(self, sql: str, params: Any = None) -> list[Any]:
+    def _query(self, sql: str, params: Any = None, *, check: bool = True) -> list[Any]:
+        """Rows of one statement on this thread's connection (made anew once if it dropped);
+        a schema not made yet reads as an empty index. ``check``: the schema version and
+        embedder first (``meta`` itself reads without)."""
         import psycopg
 
-        self._check_once()
+        if check:
+            self._check_once()
+        statement = sql.format(s=self.schema)
         try:
-            rows = self._reader().execute(sql.format(s=self.schema), params).fetchall()
-        except psycopg.OperationalError as exc:  # a dropped connection: once more, anew
-            self._local.conn = None
             try:
-                rows = self._reader().execute(sql.format(s=self.schema), params).fetchall()
-            except psycopg.Error as again:
-                raise RagIndexError(f"{self.location}: {again}") from again
-            del exc
+                return list(self._reader().execute(statement, params).fetchall())
+            except psycopg.OperationalError:
+                self._local.conn = None
+                return list(self._reader().execute(statement, params).fetchall())
         except psycopg.errors.UndefinedTable:
-            return []  # schema not made yet: an empty index
+            return []
         except psycopg.Error as exc:
             raise IndexCorruptError(f"{self.location} cannot be read ({exc})") from exc
-        return list(rows)
 
     def _check_once(self) -> None:
         """On first contact: the schema's version and the embedder it was built with."""
@@ -147,18 +148,8 @@ class PostgresBackend:
 
     # reading ------------------------------------------------------------------------------
     def meta(self) -> dict[str, str]:
-        rows = self._query_raw("SELECT key, value FROM {s}.meta")
+        rows = self._query("SELECT key, value FROM {s}.meta", check=False)
         return {str(k): str(v) for k, v in rows}
-
-    def _query_raw(self, sql: str) -> list[Any]:
-        import psycopg
-
-        try:
-            return list(self._reader().execute(sql.format(s=self.schema)).fetchall())
-        except psycopg.errors.UndefinedTable:
-            return []
-        except psycopg.Error as exc:
-            raise IndexCorruptError(f"{self.location} cannot be read ({exc})") from exc
 
     def documents(self) -> list[DocumentInfo]:
         rows = self._query(
