@@ -60,6 +60,7 @@ class ExampleResult:
     # causes in eval/causes.py read both
     evidence_docs: tuple[str, ...] = ()
     sentence_reasons: tuple[str, ...] = ()
+    decline_probability: float | None = None  # the model's P(its first decline), if it declined
 
     @property
     def correct(self) -> bool:
@@ -117,6 +118,7 @@ def _result(assistant: Pipeline, example: Example, answer: Answer) -> ExampleRes
         sentence_reasons=tuple(
             "" if s.verdict == "supported" else s.reason for s in answer.sentences
         ),
+        decline_probability=answer.decline_probability,
     )
 
 
@@ -150,6 +152,7 @@ def results_from_report(
                     total=row["total"],
                     evidence_docs=tuple(row.get("evidence_docs", ())),
                     sentence_reasons=tuple(row.get("sentence_reasons", ())),
+                    decline_probability=row.get("decline_probability"),
                 )
             )
         out[pipeline] = results

@@ -7,6 +7,7 @@ answer tokens, one verdict per sentence, then the final ``Answer``.
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
 import time
@@ -18,7 +19,7 @@ from index.text import count_tokens, detect_language, sentence_spans
 from rag.citations import ParsedSentence, parse_answer, renumber
 from rag.config import AnswerConfig, RetrievalConfig
 from rag.evidence import select_evidence
-from rag.generators import GenerationRequest, Generator, complete
+from rag.generators import GenerationRequest, Generator, PathModel, complete, phrase_logprob
 from rag.prompts import (
     ANSWER_LANGUAGES,
     CANNOT_ANSWER,
@@ -81,6 +82,7 @@ class _Draft:
     evidence: list[Evidence] = field(default_factory=list)
     raw: str = ""
     prompt_tokens: int = 0
+    decline_probability: float | None = None
 
 
 class Answerer:
@@ -153,6 +155,7 @@ class Answerer:
             models=self._models(),
             raw_text=d.raw,
             prompt_tokens=d.prompt_tokens,
+            decline_probability=d.decline_probability,
         )
 
     def _abstain(
@@ -189,6 +192,13 @@ class Answerer:
         max_tokens = options.max_tokens or self.cfg.max_tokens
         yield from self._generate(d, clock, stop, max_tokens)
         if self.cfg.retry_declined and is_cannot_answer(d.raw) and not _stopped(stop):
+            d.decline_probability = self._decline_probability(d)
+        if (
+            self.cfg.retry_declined
+            and is_cannot_answer(d.raw)
+            and not _stopped(stop)
+            and (d.decline_probability or 0.0) < self.cfg.retry_below
+        ):
             # the small model declines with the answer in front of it (26 of 100 SQuAD
             # questions); asked again without the way out, it must answer from the
             # passages, and verification below removes whatever they do not support
@@ -301,6 +311,17 @@ class Answerer:
             d.raw += piece
             yield TokenEvent(piece)
         clock.generation += clock.since() - t0
+
+    def _decline_probability(self, d: _Draft) -> float | None:
+        """P(the reply is the cannot-answer phrase) under the model, from the log-probabilities
+        of the greedy reply to the same prompt (its prefill is still cached)."""
+        if not isinstance(self.generator, PathModel):
+            return None
+        messages = answer_messages(d.standalone, d.evidence, d.lang)
+        phrase = CANNOT_ANSWER.get(d.lang, CANNOT_ANSWER["en"])
+        path = self.generator.greedy_logprobs(messages, 2 * count_tokens(phrase) + 4)
+        logprob = phrase_logprob(path, phrase)
+        return None if logprob is None else math.exp(logprob)
 
     def _assemble(
         self,

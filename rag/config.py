@@ -183,6 +183,14 @@ class AnswerConfig(_Section):
         "ask once more with the same sources and no way to decline; the reply is verified "
         "sentence by sentence like any other.",
     )
+    retry_below: float = Field(
+        1.0,
+        ge=0.0,
+        le=1.0,
+        description="With retry_declined: ask again only when the model's own probability of "
+        "its decline is below this (1 asks again after every decline). A generator that gives "
+        "no log-probabilities is always asked again.",
+    )
     max_tokens: int = Field(200, ge=16, le=4096, description="Most tokens generated.")
     temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature.")
     unsupported: str = Field(

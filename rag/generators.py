@@ -2,7 +2,8 @@
 
 ``stream`` is the one required method; ``complete`` is built on it. Models that can also
 score a yes/no question from token log-probabilities implement ``LogprobModel``; the judge
-uses that.
+uses that. Those that can give the log-probability of each token of a greedy reply implement
+``PathModel``; the answerer uses it to tell a sure decline from a hesitant one.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ __all__ = [
     "GenerationRequest",
     "Generator",
     "LogprobModel",
+    "PathModel",
     "complete",
+    "phrase_logprob",
     "yes_probability_from_top_logprobs",
 ]
 
@@ -58,6 +61,13 @@ class LogprobModel(Protocol):
 
     def yes_probability(self, messages: list[Message]) -> float:
         """P(yes) / (P(yes) + P(no)) for the first token of the reply."""
+        ...
+
+
+@runtime_checkable
+class PathModel(Protocol):
+    def greedy_logprobs(self, messages: list[Message], max_tokens: int) -> list[tuple[str, float]]:
+        """The tokens of the greedy reply to ``messages``, each with its log-probability."""
         ...
 
 
@@ -150,6 +160,43 @@ def judge_body(messages: list[Message]) -> dict[str, Any]:
         "logprobs": True,
         "top_logprobs": 10,
     }
+
+
+def path_body(messages: list[Message], max_tokens: int) -> dict[str, Any]:
+    """A greedy, non-streamed completion with the log-probability of every token."""
+    return {
+        "messages": messages,
+        "max_tokens": max_tokens,
+        "temperature": 0.0,
+        "logprobs": True,
+        "top_logprobs": 1,
+    }
+
+
+def path_from_choice(choice: dict[str, Any]) -> list[tuple[str, float]]:
+    """(token, logprob) of each generated token of a completion made with ``path_body``."""
+    content = (choice.get("logprobs") or {}).get("content") or []
+    return [(str(t.get("token", "")), float(t.get("logprob", -math.inf))) for t in content]
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"\W+", "", text).casefold()
+
+
+def phrase_logprob(path: Sequence[tuple[str, float]], phrase: str) -> float | None:
+    """The log-probability that the reply starts with ``phrase`` (letters and digits compared,
+    case folded): the sum over the tokens that spell it out. None when the reply does not
+    start with it, or ends before it is complete."""
+    want = _letters(phrase)
+    got, total = "", 0.0
+    for token, logprob in path:
+        got += _letters(token)
+        total += logprob
+        if not want.startswith(got[: len(want)]):
+            return None
+        if len(got) >= len(want):
+            return total
+    return None
 
 
 def yes_probability_from_choice(choice: dict[str, Any]) -> float:

@@ -20,6 +20,8 @@ from rag.generators import (
     GenerationRequest,
     chat_body,
     judge_body,
+    path_body,
+    path_from_choice,
     yes_probability_from_choice,
 )
 from rag.prompts import Message
@@ -118,14 +120,21 @@ class LlamaCppGenerator:
             cancelled.set()  # the consumer stopped reading: stop the model too
             worker.join()
 
-    def yes_probability(self, messages: list[Message]) -> float:
+    def _choice(self, body: dict[str, Any], what: str) -> dict[str, Any]:
         server, lock = self._server()
         with lock:
-            reply = server.handle_chat_completions(judge_body(messages))
+            reply = server.handle_chat_completions(body)
         if "choices" not in reply:
             detail = " ".join(str(reply).split())[:200]
             raise GeneratorError(
-                f"the local model's judge call failed ({detail}); answer.n_ctx may be too "
+                f"the local model's {what} call failed ({detail}); answer.n_ctx may be too "
                 "small for the passage, or the model file is damaged (rag models fetch)"
             )
-        return yes_probability_from_choice(reply["choices"][0])
+        choice: dict[str, Any] = reply["choices"][0]
+        return choice
+
+    def yes_probability(self, messages: list[Message]) -> float:
+        return yes_probability_from_choice(self._choice(judge_body(messages), "judge"))
+
+    def greedy_logprobs(self, messages: list[Message], max_tokens: int) -> list[tuple[str, float]]:
+        return path_from_choice(self._choice(path_body(messages, max_tokens), "scoring"))

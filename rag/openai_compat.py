@@ -20,6 +20,8 @@ from rag.generators import (
     GenerationRequest,
     chat_body,
     judge_body,
+    path_body,
+    path_from_choice,
     yes_probability_from_choice,
 )
 from rag.prompts import Message
@@ -166,18 +168,24 @@ class OpenAICompatibleGenerator:
                 if text:
                     yield text
 
-    def yes_probability(self, messages: list[Message]) -> float:
+    def _choice(self, body: dict[str, Any]) -> dict[str, Any]:
         import httpx
 
         try:
             with self._client() as client:
                 resp = client.post(
-                    f"{self.base_url}/chat/completions",
-                    json={"model": self.model, **judge_body(messages)},
+                    f"{self.base_url}/chat/completions", json={"model": self.model, **body}
                 )
         except httpx.HTTPError as exc:
             raise self._transport(exc) from exc
         if resp.status_code != 200:
             raise self._error(resp.status_code, resp.text)
         choices = self._json(resp.text).get("choices") or [{}]
-        return yes_probability_from_choice(choices[0])
+        choice: dict[str, Any] = choices[0]
+        return choice
+
+    def yes_probability(self, messages: list[Message]) -> float:
+        return yes_probability_from_choice(self._choice(judge_body(messages)))
+
+    def greedy_logprobs(self, messages: list[Message], max_tokens: int) -> list[tuple[str, float]]:
+        return path_from_choice(self._choice(path_body(messages, max_tokens)))

@@ -93,6 +93,9 @@ class Answer:
     models: dict[str, str] = field(default_factory=dict)
     raw_text: str = ""
     prompt_tokens: int = 0
+    # the model's probability of the decline it wrote first (None: it did not decline, or
+    # the generator gives no log-probabilities); a retry is asked only below a threshold
+    decline_probability: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 from pathlib import Path
 from typing import Any
@@ -294,3 +295,42 @@ def test_without_retry_a_decline_is_final(tmp_path: Path, seeds_copy: Path) -> N
     gen = ScriptedGenerator("The documents do not say.", "never asked [1].")
     a = _assistant(tmp_path, seeds_copy, gen)
     assert a.ask("Who is the mayor of Bakhmut?").abstained and len(gen.requests) == 1
+
+
+class _SureOfDecline(ScriptedGenerator):
+    """Scripted replies, and a decline path whose tokens carry the given probability."""
+
+    def __init__(self, p_decline: float, *replies: str) -> None:
+        super().__init__(*replies)
+        self.p_decline = p_decline
+
+    def greedy_logprobs(self, messages: Any, max_tokens: int) -> list[tuple[str, float]]:
+        words = ["The", " documents", " do", " not", " say", "."]
+        # all of the doubt sits on the token where the decline parts from an answer
+        return [(w, math.log(self.p_decline) if w == " documents" else 0.0) for w in words]
+
+
+@pytest.mark.parametrize(("p_decline", "asked_again"), [(0.95, False), (0.3, True)])
+def test_only_a_hesitant_decline_is_asked_again(
+    tmp_path: Path, seeds_copy: Path, p_decline: float, asked_again: bool
+) -> None:
+    gen = _SureOfDecline(
+        p_decline,
+        "The documents do not say.",
+        "Zaluzhny recommended the withdrawal of Ukrainian forces [1].",
+    )
+    a = _assistant(tmp_path, seeds_copy, gen, retry_declined=True, retry_below=0.6)
+    gen.requests.clear()
+    answer = a.ask(ZALUZHNY_Q)
+    assert answer.decline_probability == pytest.approx(p_decline)
+    assert len(gen.requests) == (2 if asked_again else 1)
+    assert answer.abstained is not asked_again
+
+
+def test_a_generator_without_logprobs_is_always_asked_again(
+    tmp_path: Path, seeds_copy: Path
+) -> None:
+    gen = ScriptedGenerator("The documents do not say.", "The mayor plays violin [1].")
+    a = _assistant(tmp_path, seeds_copy, gen, retry_declined=True, retry_below=0.1)
+    answer = a.ask("Who is the mayor of Bakhmut?")
+    assert answer.decline_probability is None and len(gen.requests) == 2

@@ -9,6 +9,7 @@ from rag.generators import (
     ExtractiveGenerator,
     GenerationRequest,
     complete,
+    phrase_logprob,
     yes_probability_from_top_logprobs,
 )
 from rag.types import Evidence
@@ -48,3 +49,20 @@ def test_extractive_generator_cites_the_best_matching_sentences() -> None:
     text = complete(ExtractiveGenerator(sentences=1), req)
     assert text.strip() == "The mayor said the new bridge costs 12 million euros. [2]"
     assert complete(ExtractiveGenerator(), GenerationRequest([], "anything")) == ""
+
+
+@pytest.mark.parametrize(
+    ("path", "phrase", "expected"),
+    [
+        ([("The", -0.1), (" documents", -0.5), (" do", 0.0), (" not", 0.0), (" say", 0.0),
+          (".", -2.0)], "The documents do not say.", -0.6),
+        ([("Die", -0.2), (" Dok", -0.3), ("umente", 0.0), (" sagen", 0.0), (" dazu", 0.0),
+          (" nichts", -0.1)], "Die Dokumente sagen dazu nichts.", -0.6),
+        ([("The", -0.1), (" old", -0.5), (" bridge", 0.0)], "The documents do not say.", None),
+        ([("The", -0.1), (" documents", -0.5)], "The documents do not say.", None),
+        ([], "The documents do not say.", None),
+    ],
+)  # fmt: skip
+def test_phrase_logprob(path: list[tuple[str, float]], phrase: str, expected: float | None) -> None:
+    got = phrase_logprob(path, phrase)
+    assert got == (None if expected is None else pytest.approx(expected))

@@ -7,6 +7,7 @@ over HTTP to a port on this machine.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,9 +16,10 @@ import pytest
 from index.models import resolve_model_path
 from rag.config import AnswerConfig
 from rag.errors import GeneratorError
-from rag.generators import GenerationRequest, complete
+from rag.generators import GenerationRequest, complete, phrase_logprob
 from rag.openai_compat import OpenAICompatibleGenerator
-from rag.prompts import judge_messages
+from rag.prompts import CANNOT_ANSWER, answer_messages, judge_messages
+from rag.types import Evidence
 
 pytestmark = pytest.mark.integration
 
@@ -65,6 +67,25 @@ def test_yes_probability_over_http(server: Any) -> None:
         )
     )
     assert 0.0 <= p_no < p_yes <= 1.0
+
+
+def test_decline_probability_over_http(server: Any) -> None:
+    """The log-probabilities of a greedy reply come back per token, and the decline phrase's
+    probability is read from them: high when the sources lack the answer, absent when the
+    reply is an answer."""
+    gen = OpenAICompatibleGenerator(server.listening_address + "/v1", "local")
+    ev = Evidence(
+        1, "d1", "Port", "en", 0, 46, "Duisburg has the largest inland port in Europe.", (), 12
+    )
+    sure = gen.greedy_logprobs(answer_messages("Who founded Duisburg?", [ev], "en"), 16)
+    answered = gen.greedy_logprobs(
+        answer_messages("Which city has the largest inland port in Europe?", [ev], "en"), 16
+    )
+    assert all(lp <= 0.0 for _, lp in sure) and len(sure) >= 5
+    decline = phrase_logprob(sure, CANNOT_ANSWER["en"])
+    assert decline is not None and math.exp(decline) > 0.5
+    assert phrase_logprob(answered, CANNOT_ANSWER["en"]) is None
+    assert "Duisburg" in "".join(t for t, _ in answered)
 
 
 def test_bad_url_gives_a_clear_error(server: Any) -> None:
