@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from typing import Any
+
+from eval.retry_sweep import figures, sweep
+
+
+def _row(
+    ex_id: str, answerable: bool, p: float | None, abstained: bool, correct: bool, ok: bool = True
+) -> dict[str, Any]:
+    sentences = [] if abstained else [["A sentence [1].", [["quote", "en"]], ok]]
+    return {
+        "example": {"id": ex_id, "answerable": answerable},
+        "decline_probability": p,
+        "abstained": abstained,
+        "correct": correct,
+        "sentences": sentences,
+    }  # fmt: skip
+
+
+ROWS = [
+    _row("a", True, None, False, True),  # answered at once
+    _row("b", True, 0.3, False, True),  # a hesitant decline, right when asked again
+    _row("c", True, 0.6, False, False, ok=False),  # a surer decline, wrong when asked again
+    _row("d", False, 0.9, True, True),  # a sure decline of an unanswerable question
+    _row("e", False, 0.4, False, False),  # unanswerable, answered when asked again
+]
+
+
+def test_a_threshold_keeps_the_declines_at_or_above_it() -> None:
+    always = figures(ROWS, 1.0)
+    assert always["accuracy"] == 0.6 and always["answered_precision"] == 0.5
+    assert always["answerable_declined"] == 0
+    assert always["unanswerable_declined"] == 1 and always["faithfulness"] == 0.75
+    at_half = figures(ROWS, 0.5)  # c keeps its decline; b and e are asked again
+    assert at_half["accuracy"] == 0.6 and at_half["answered_precision"] == 0.667
+    assert at_half["answerable_declined"] == 1 and at_half["faithfulness"] == 1.0
+    never = figures(ROWS, 0.0)  # every first decline stands
+    assert never["accuracy"] == 0.6 and never["answerable_declined"] == 2
+    assert never["unanswerable_declined"] == 2 and never["answered_precision"] == 1.0
+
+
+def test_the_sweep_reports_both_halves_and_all() -> None:
+    table = sweep({"toy": ROWS}, thresholds=(0.5,))
+    rows = [line for line in table.splitlines() if line.startswith("| 0.5 |")]
+    assert [r.split(" | ")[2] for r in rows] == ["0", "1", "all"]
