@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -27,6 +26,7 @@ from rag.prompts import (
     condense_messages,
     is_cannot_answer,
 )
+from rag.sentences import answer_sentence, attribution_candidates, render
 from rag.types import (
     Answer,
     AnswerEvent,
@@ -221,7 +221,7 @@ class Answerer:
             parsed[i] = fixed
             checks.append(check)
             attributed.append(moved)
-            sentence = _sentence(fixed, check, fixed.evidence, self.cfg.unsupported, moved)
+            sentence = answer_sentence(fixed, check, fixed.evidence, self.cfg.unsupported, moved)
             yield SentenceEvent(i, sentence)
         clock.verification = time.perf_counter() - t_ver0
         yield AnswerEvent(self._assemble(d, parsed, checks, attributed, clock.timings()))
@@ -273,7 +273,7 @@ class Answerer:
         check = self._check(ps.text, d, [by_number[n] for n in ps.evidence])
         if check.supported:
             return ps, check, False
-        for e in _candidates(ps.text, d.evidence, skip=ps.evidence):
+        for e in attribution_candidates(ps.text, d.evidence, skip=ps.evidence):
             alt = self._check(ps.text, d, [e])
             if not alt.supported:
                 continue
@@ -335,7 +335,7 @@ class Answerer:
         kept = [c.supported or mode == "mark" for c in checks]
         if not any(c.supported for c in checks):
             dropped = [
-                replace(_sentence(p, c, p.evidence, mode), kept=False)
+                replace(answer_sentence(p, c, p.evidence, mode), kept=False)
                 for p, c in zip(parsed, checks, strict=True)
             ]  # nothing was attributed: an attributed sentence is supported
             reason = (
@@ -358,61 +358,11 @@ class Answerer:
         parts: list[str] = []
         for p, c, k, a in zip(parsed, checks, kept, attributed, strict=True):
             nums = tuple(mapping[n] for n in p.evidence)
-            out.append(_sentence(p, c, nums, mode, a, kept=k))
+            out.append(answer_sentence(p, c, nums, mode, a, kept=k))
             if k:
-                parts.append(_render(p.text, nums, c.supported))
+                parts.append(render(p.text, nums, c.supported))
         return self._finish(d, timings, " ".join(parts), out, citations=citations)
 
 
 def _stopped(stop: threading.Event | None) -> bool:
     return stop is not None and stop.is_set()
-
-
-def _render(text: str, numbers: tuple[int, ...], supported: bool) -> str:
-    """A sentence with its markers before the final punctuation: "It fell [1]."."""
-    marks = "".join(f"[{n}]" for n in numbers)
-    flag = "" if supported else " (unverified)"
-    body, end = (text[:-1], text[-1]) if text[-1:] in ".!?" else (text, ".")
-    return f"{body} {marks}{flag}{end}" if marks else f"{body}{flag}{end}"
-
-
-def _sentence(
-    p: ParsedSentence,
-    check: SentenceCheck,
-    numbers: tuple[int, ...],
-    mode: str,
-    attributed: bool = False,
-    *,
-    kept: bool | None = None,
-) -> AnswerSentence:
-    return AnswerSentence(
-        text=p.text,
-        citations=numbers,
-        verdict="supported" if check.supported else "unsupported",
-        support=check.score,
-        reason=check.reason,  # for a supported sentence: a note, e.g. a corrected citation
-        kept=check.supported or mode == "mark" if kept is None else kept,
-        attributed=attributed,
-    )
-
-
-_CONTENT = re.compile(r"[^\W_]{3,}|\d+")
-
-
-def _candidates(claim: str, evidence: Sequence[Evidence], skip: Sequence[int]) -> list[Evidence]:
-    """The passages a sentence could be attributed to, most words shared with it first.
-
-    A passage sharing no word of three letters or more (nor a number) is left out: the
-    judge costs one prefill (~2 s) per passage, and across languages the rule and judge
-    would have to carry the whole decision on a passage with nothing in common. German and
-    English share names and numbers, which is what a cross-lingual claim is checked on.
-    """
-    words = {w.casefold() for w in _CONTENT.findall(claim)}
-    scored = []
-    for e in evidence:
-        if e.number in skip:
-            continue
-        shared = len(words & {w.casefold() for w in _CONTENT.findall(e.text)})
-        if shared:
-            scored.append((-shared, e.number, e))
-    return [e for _, _, e in sorted(scored)]

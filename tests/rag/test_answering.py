@@ -293,7 +293,7 @@ def test_the_retry_is_verified_and_abstains_when_nothing_supports_it(
 
 def test_without_retry_a_decline_is_final(tmp_path: Path, seeds_copy: Path) -> None:
     gen = ScriptedGenerator("The documents do not say.", "never asked [1].")
-    a = _assistant(tmp_path, seeds_copy, gen)
+    a = _assistant(tmp_path, seeds_copy, gen, retry_declined=False)
     assert a.ask("Who is the mayor of Bakhmut?").abstained and len(gen.requests) == 1
 
 

@@ -1,0 +1,66 @@
+"""The sentences of an answer: how a checked sentence is shown (its markers and flag), the
+``AnswerSentence`` it becomes, and which other passages a sentence could be attributed to.
+Split from rag/answering.py, which keeps the order of the pipeline."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rag.citations import ParsedSentence
+from rag.types import AnswerSentence, Evidence
+from rag.verify import SentenceCheck
+
+__all__ = ["answer_sentence", "attribution_candidates", "render"]
+
+
+def render(text: str, numbers: tuple[int, ...], supported: bool) -> str:
+    """A sentence with its markers before the final punctuation: "It fell [1]."."""
+    marks = "".join(f"[{n}]" for n in numbers)
+    flag = "" if supported else " (unverified)"
+    body, end = (text[:-1], text[-1]) if text[-1:] in ".!?" else (text, ".")
+    return f"{body} {marks}{flag}{end}" if marks else f"{body}{flag}{end}"
+
+
+def answer_sentence(
+    p: ParsedSentence,
+    check: SentenceCheck,
+    numbers: tuple[int, ...],
+    mode: str,
+    attributed: bool = False,
+    *,
+    kept: bool | None = None,
+) -> AnswerSentence:
+    return AnswerSentence(
+        text=p.text,
+        citations=numbers,
+        verdict="supported" if check.supported else "unsupported",
+        support=check.score,
+        reason=check.reason,  # for a supported sentence: a note, e.g. a corrected citation
+        kept=check.supported or mode == "mark" if kept is None else kept,
+        attributed=attributed,
+    )
+
+
+_CONTENT = re.compile(r"[^\W_]{3,}|\d+")
+
+
+def attribution_candidates(
+    claim: str, evidence: Sequence[Evidence], skip: Sequence[int]
+) -> list[Evidence]:
+    """The passages a sentence could be attributed to, most words shared with it first.
+
+    A passage sharing no word of three letters or more (nor a number) is left out: the
+    judge costs one prefill (~2 s) per passage, and across languages the rule and judge
+    would have to carry the whole decision on a passage with nothing in common. German and
+    English share names and numbers, which is what a cross-lingual claim is checked on.
+    """
+    words = {w.casefold() for w in _CONTENT.findall(claim)}
+    scored = []
+    for e in evidence:
+        if e.number in skip:
+            continue
+        shared = len(words & {w.casefold() for w in _CONTENT.findall(e.text)})
+        if shared:
+            scored.append((-shared, e.number, e))
+    return [e for _, _, e in sorted(scored)]
