@@ -192,19 +192,15 @@ class Answerer:
         max_tokens = options.max_tokens or self.cfg.max_tokens
         yield from self._generate(d, clock, stop, max_tokens)
         if self.cfg.retry_declined and is_cannot_answer(d.raw) and not _stopped(stop):
-            d.decline_probability = self._decline_probability(d)
-        if (
-            self.cfg.retry_declined
-            and is_cannot_answer(d.raw)
-            and not _stopped(stop)
-            and (d.decline_probability or 0.0) < self.cfg.retry_below
-        ):
             # the small model declines with the answer in front of it (26 of 100 SQuAD
             # questions); asked again without the way out, it must answer from the
-            # passages, and verification below removes whatever they do not support
-            d.raw = ""
-            yield TokenEvent("", restart=True)
-            yield from self._generate(d, clock, stop, max_tokens, insist=True)
+            # passages, and verification below removes whatever they do not support. Only
+            # a hesitant decline is asked again: a sure one is mostly a right one
+            d.decline_probability = self._decline_probability(d)
+            if (d.decline_probability or 0.0) < self.cfg.retry_below:
+                d.raw = ""
+                yield TokenEvent("", restart=True)
+                yield from self._generate(d, clock, stop, max_tokens, insist=True)
         if _stopped(stop):
             yield AnswerEvent(self._abstain(d, "stopped by the user", clock.timings()))
             return
@@ -318,10 +314,14 @@ class Answerer:
         if not isinstance(self.generator, PathModel):
             return None
         messages = answer_messages(d.standalone, d.evidence, d.lang)
-        phrase = CANNOT_ANSWER.get(d.lang, CANNOT_ANSWER["en"])
-        path = self.generator.greedy_logprobs(messages, 2 * count_tokens(phrase) + 4)
-        logprob = phrase_logprob(path, phrase)
-        return None if logprob is None else math.exp(logprob)
+        longest = max(count_tokens(p) for p in CANNOT_ANSWER.values())
+        path = self.generator.greedy_logprobs(messages, 2 * longest + 4)
+        # the phrase of any language: the model sometimes declines in English to a German
+        # question, which is still a decline (is_cannot_answer accepts every language)
+        for phrase in CANNOT_ANSWER.values():
+            if (logprob := phrase_logprob(path, phrase)) is not None:
+                return math.exp(logprob)
+        return None
 
     def _assemble(
         self,

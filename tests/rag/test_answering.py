@@ -334,3 +334,13 @@ def test_a_generator_without_logprobs_is_always_asked_again(
     a = _assistant(tmp_path, seeds_copy, gen, retry_declined=True, retry_below=0.1)
     answer = a.ask("Who is the mayor of Bakhmut?")
     assert answer.decline_probability is None and len(gen.requests) == 2
+
+
+def test_a_decline_in_another_language_is_scored_too(tmp_path: Path, seeds_copy: Path) -> None:
+    # a German question, declined with the English phrase: still a sure decline, kept
+    gen = _SureOfDecline(0.9, "The documents do not say.", "never asked [1].")
+    a = _assistant(tmp_path, seeds_copy, gen, retry_declined=True, retry_below=0.5)
+    gen.requests.clear()
+    answer = a.ask("Wer ist der Bürgermeister von Bachmut?")
+    assert answer.abstained and answer.decline_probability == pytest.approx(0.9)
+    assert len(gen.requests) == 1
