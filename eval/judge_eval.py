@@ -105,7 +105,8 @@ def load_pairs(path: Path) -> list[Pair]:
     return pairs
 
 
-def score_pairs(pairs: Iterable[Pair], checker: SupportChecker) -> list[Scored]:
+def score_pairs(pairs: Iterable[Pair], checker: SupportChecker, window: int = 0) -> list[Scored]:
+    """``window``: as answer.judge_window, the sentences of the passage the judge reads."""
     out = []
     for p in pairs:
         # threshold 0: every claim that passes the rule reaches the judge, so P(yes) is known
@@ -116,6 +117,7 @@ def score_pairs(pairs: Iterable[Pair], checker: SupportChecker) -> list[Scored]:
             checker,
             threshold=0.0,
             question=p.question,
+            window=window,
         )
         out.append(Scored(p, check.supported, check.score))
     return out

@@ -253,6 +253,7 @@ class Answerer:
             self.checker,
             threshold=self.cfg.judge_threshold,
             question=d.standalone,
+            window=self.cfg.judge_window,
         )
 
     def _verify(

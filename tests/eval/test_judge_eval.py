@@ -97,7 +97,7 @@ def test_rule_alone_catches_every_numeric_near_miss() -> None:
 def test_default_judge_meets_the_accuracy_gate() -> None:
     cfg = AnswerConfig()
     judge = ModelJudge(LlamaCppGenerator(cfg.model, n_ctx=cfg.n_ctx, threads=cfg.threads))
-    scored = score_pairs(load_pairs(PAIRS), judge)
+    scored = score_pairs(load_pairs(PAIRS), judge, cfg.judge_window)
     report = evaluate_judge(scored, judge.name, cfg.judge_threshold)
     print(render(report))
     # measured 0.939 (precision 0.917, recall 0.943) when the threshold was calibrated
@@ -110,11 +110,11 @@ def test_default_judge_meets_the_accuracy_gate() -> None:
 @pytest.mark.integration
 def test_default_judge_holds_on_text_it_was_not_tuned_on() -> None:
     """The threshold chosen on one half of all labelled pairs (seeds and SQuAD dev) holds
-    on the other half; measured 0.591 chosen, held-out accuracy 0.905, precision 0.912,
-    recall 0.881 (SQuAD pairs alone at 0.6: accuracy 0.850)."""
+    on the other half. Measured: 0.591 chosen, held-out accuracy 0.913, precision 0.914,
+    recall 0.898 (with answer.judge_window = 2: 0.598, 0.937, 0.932, 0.932)."""
     cfg = AnswerConfig()
     judge = ModelJudge(LlamaCppGenerator(cfg.model, n_ctx=cfg.n_ctx, threads=cfg.threads))
-    scored = score_pairs(load_pairs(PAIRS) + load_pairs(SQUAD_PAIRS), judge)
+    scored = score_pairs(load_pairs(PAIRS) + load_pairs(SQUAD_PAIRS), judge, cfg.judge_window)
     report = evaluate_judge(scored, judge.name, cfg.judge_threshold, holdout=True)
     print(render(report))
     h = report.held_out

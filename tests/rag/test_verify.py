@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rag.prompts import Message
-from rag.verify import ModelJudge, RuleOnlyChecker, check_sentence
+from rag.verify import ModelJudge, RuleOnlyChecker, best_window, check_sentence
 
 
 class CountingModel:
@@ -72,16 +72,19 @@ def test_a_claim_only_an_injected_instruction_supports_fails() -> None:
     assert check_sentence(fact, "en", [(INJECTED, "en")], checker, threshold=0.6).supported
 
 
+class Recording(RuleOnlyChecker):
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def support(self, claim: str, passage: str, question: str | None = None) -> float:
+        self.seen.append(passage)
+        return 0.9
+
+
 def test_the_judge_never_sees_the_instruction_paragraph() -> None:
-    seen: list[str] = []
-
-    class Recording(RuleOnlyChecker):
-        def support(self, claim: str, passage: str, question: str | None = None) -> float:
-            seen.append(passage)
-            return 0.9
-
-    check_sentence("Bakhmut is in Donetsk.", "en", [(INJECTED, "en")], Recording(), threshold=0.6)
-    assert seen == ["The city of Bakhmut is in the Donetsk region."]
+    judge = Recording()
+    check_sentence("Bakhmut is in Donetsk.", "en", [(INJECTED, "en")], judge, threshold=0.6)
+    assert judge.seen == ["The city of Bakhmut is in the Donetsk region."]
 
 
 def test_a_link_must_stand_in_the_cited_text() -> None:
@@ -93,3 +96,48 @@ def test_a_link_must_stand_in_the_cited_text() -> None:
     )
     quoted = "The report is at http://evil.example/login for subscribers."
     assert check_sentence(claim, "de", [(quoted, "en")], checker, threshold=0.6).supported
+
+
+PASSAGE = (
+    "The directive was debated for years. Member states disagreed on its scope. "
+    "The UK adopted the 1996 Parental Leave Directive in 1997. It applied to all workers."
+)
+
+
+def test_the_judge_reads_the_best_matching_sentences_and_the_rule_all_of_them() -> None:
+    judge = Recording()
+    claim = "The Parental Leave Directive dates from 1996; it applied to all workers."
+    out = check_sentence(claim, "en", [(PASSAGE, "en")], judge, threshold=0.6, window=2)
+    assert out.supported
+    assert judge.seen == [
+        "The UK adopted the 1996 Parental Leave Directive in 1997. It applied to all workers."
+    ]
+    one = Recording()
+    check_sentence(claim, "en", [(PASSAGE, "en")], one, threshold=0.6, window=1)
+    assert one.seen == ["The UK adopted the 1996 Parental Leave Directive in 1997."]
+    # the rule still reads the whole passage: a number only in another sentence is no excuse
+    bad = check_sentence(
+        "It was debated in 1995.", "en", [(PASSAGE, "en")], judge, threshold=0.6, window=2
+    )
+    assert not bad.supported and "1995" in bad.reason
+
+
+def test_each_cited_passage_gets_its_own_window_and_short_ones_stay_whole() -> None:
+    judge = Recording()
+    short = "Bakhmut is in the Donetsk region."
+    claim = "The UK adopted the directive; Bakhmut is in Donetsk."
+    check_sentence(claim, "en", [(PASSAGE, "en"), (short, "en")], judge, threshold=0.6, window=2)
+    (seen,) = judge.seen
+    first, second = seen.split("\n\n")
+    assert "The UK adopted" in first and "It applied" not in first and second == short
+    whole = Recording()
+    claim = "The UK adopted the directive."
+    check_sentence(claim, "en", [(PASSAGE, "en")], whole, threshold=0.6, window=0)
+    assert whole.seen == [PASSAGE]
+
+
+def test_best_window_prefers_the_earliest_of_equal_windows() -> None:
+    text = "Alpha one. Beta two. Gamma three."
+    assert best_window("Nothing shared here.", text, "en", 1) == "Alpha one."
+    assert best_window("Gamma rays", text, "en", 1) == "Gamma three."
+    assert best_window("Gamma rays", text, "en", 5) == text
