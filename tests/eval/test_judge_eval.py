@@ -24,6 +24,7 @@ from tests.conftest import ROOT, SEEDS
 
 PAIRS = SEEDS / "support_pairs.jsonl"
 SQUAD_PAIRS = ROOT / "eval" / "data" / "squad_support_pairs.jsonl"
+FALSE_PREMISE_PAIRS = ROOT / "eval" / "data" / "squad_false_premise_pairs.jsonl"
 
 
 def test_pairs_file_is_valid_and_balanced() -> None:
@@ -52,6 +53,19 @@ def test_squad_pairs_cover_the_kinds_and_both_labels_in_each_half() -> None:
         assert {"supported", "unsupported"} == {s.pair.label for s in half}
     fit_groups = {s.pair.group for s in fit}
     assert not fit_groups & {s.pair.group for s in held}  # a passage's pairs stay together
+
+
+def test_false_premise_pairs_leave_the_judge_to_decide() -> None:
+    """Each claim repeats a premise the paragraph does not state, using only names and
+    numbers the paragraph holds: the rule passes every one, so they measure the judge."""
+    pairs = load_pairs(FALSE_PREMISE_PAIRS)
+    paragraphs = {p.group: p.passage for p in load_pairs(SQUAD_PAIRS) if p.kind == "paraphrase"}
+    assert len(pairs) >= 19
+    for p in pairs:
+        assert p.label == "unsupported" and p.kind == "false premise" and p.question, p.id
+        assert paragraphs[p.group] == p.passage, p.id  # the same paragraph, the same half
+    scored = score_pairs(pairs, RuleOnlyChecker())
+    assert all(s.rule_ok for s in scored)
 
 
 def _pair(i: int, label: str, group: str) -> Pair:
