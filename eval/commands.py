@@ -207,7 +207,8 @@ def cmd_judge_eval(args: argparse.Namespace, config: Config) -> int:
 
     assistant = open_assistant(args, config)
     pairs = [p for path in args.pairs for p in load_pairs(path)]
-    scored = score_pairs(pairs, assistant.checker, config.answer.judge_window)
+    a = config.answer
+    scored = score_pairs(pairs, assistant.checker, a.judge_window, a.judge_question_words)
     report = evaluate_judge(
         scored, assistant.checker.name, config.answer.judge_threshold, holdout=args.holdout
     )

@@ -105,8 +105,11 @@ def load_pairs(path: Path) -> list[Pair]:
     return pairs
 
 
-def score_pairs(pairs: Iterable[Pair], checker: SupportChecker, window: int = 0) -> list[Scored]:
-    """``window``: as answer.judge_window, the sentences of the passage the judge reads."""
+def score_pairs(
+    pairs: Iterable[Pair], checker: SupportChecker, window: int = 0, question_words: int = 0
+) -> list[Scored]:
+    """``window`` and ``question_words``: as answer.judge_window and
+    answer.judge_question_words, so the pairs are judged as answers are."""
     out = []
     for p in pairs:
         # threshold 0: every claim that passes the rule reaches the judge, so P(yes) is known
@@ -118,6 +121,7 @@ def score_pairs(pairs: Iterable[Pair], checker: SupportChecker, window: int = 0)
             threshold=0.0,
             question=p.question,
             window=window,
+            question_words=question_words,
         )
         out.append(Scored(p, check.supported, check.score))
     return out

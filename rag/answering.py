@@ -254,6 +254,7 @@ class Answerer:
             threshold=self.cfg.judge_threshold,
             question=d.standalone,
             window=self.cfg.judge_window,
+            question_words=self.cfg.judge_question_words,
         )
 
     def _verify(

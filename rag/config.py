@@ -168,6 +168,13 @@ class AnswerConfig(_Section):
         description="Sentences of each cited passage the judge reads: those sharing most "
         "words with the claim (0: the whole passage). The rule always reads all of it.",
     )
+    judge_question_words: int = Field(
+        0,
+        ge=0,
+        le=100,
+        description="The judge sees the question only with claims of at most this many "
+        "words (0: always).",
+    )
     min_relevance: float = Field(
         0.25,
         ge=-1.0,

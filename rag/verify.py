@@ -154,9 +154,13 @@ def check_sentence(
     threshold: float,
     question: str | None = None,
     window: int = 0,
+    question_words: int = 0,
 ) -> SentenceCheck:
     """The rule against all the cited text, then the judge; ``window`` > 0: the judge reads
-    only that many best-matching sentences of each cited passage (``best_window``)."""
+    only that many best-matching sentences of each cited passage (``best_window``);
+    ``question_words`` > 0: the judge sees the question only with a claim of at most that
+    many words (a bare "1996." needs it; a full sentence carries its own subject, and the
+    question can carry a false premise the judge then takes for granted)."""
     if not cited:
         return SentenceCheck(False, 0.0, "no citation")
     # what speaks to the assistant is not evidence (rag/injection.py): it cannot support
@@ -171,6 +175,8 @@ def check_sentence(
         return SentenceCheck(False, 0.0, rule.reason)
     if window > 0:
         text = "\n\n".join(best_window(claim, t, lang, window) for t, lang in stripped)
+    if question_words > 0 and len(claim.split()) > question_words:
+        question = None
     p = checker.support(claim, text, question)
     if p < threshold:
         return SentenceCheck(False, p, f"judge P(yes) {p:.2f} < {threshold:.2f}")

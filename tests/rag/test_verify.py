@@ -141,3 +141,20 @@ def test_best_window_prefers_the_earliest_of_equal_windows() -> None:
     assert best_window("Nothing shared here.", text, "en", 1) == "Alpha one."
     assert best_window("Gamma rays", text, "en", 1) == "Gamma three."
     assert best_window("Gamma rays", text, "en", 5) == text
+
+
+def test_the_judge_sees_the_question_only_with_short_claims() -> None:
+    asked: list[str | None] = []
+
+    class Asked(RuleOnlyChecker):
+        def support(self, claim: str, passage: str, question: str | None = None) -> float:
+            asked.append(question)
+            return 0.9
+
+    cited = [("Bakhmut had 70,000 inhabitants before the war.", "en")]
+    q = "How many people lived in Bakhmut?"
+    check_sentence("70,000.", "en", cited, Asked(), threshold=0.6, question=q, question_words=5)
+    long_claim = "Bakhmut had 70,000 inhabitants before the war began."
+    check_sentence(long_claim, "en", cited, Asked(), threshold=0.6, question=q, question_words=5)
+    check_sentence(long_claim, "en", cited, Asked(), threshold=0.6, question=q)
+    assert asked == [q, None, q]
