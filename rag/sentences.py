@@ -4,12 +4,11 @@ Split from rag/answering.py, which keeps the order of the pipeline."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from rag.citations import ParsedSentence
 from rag.types import AnswerSentence, Evidence
-from rag.verify import SentenceCheck
+from rag.verify import SentenceCheck, content_words
 
 __all__ = ["answer_sentence", "attribution_candidates", "render"]
 
@@ -42,9 +41,6 @@ def answer_sentence(
     )
 
 
-_CONTENT = re.compile(r"[^\W_]{3,}|\d+")
-
-
 def attribution_candidates(
     claim: str, evidence: Sequence[Evidence], skip: Sequence[int]
 ) -> list[Evidence]:
@@ -55,12 +51,12 @@ def attribution_candidates(
     would have to carry the whole decision on a passage with nothing in common. German and
     English share names and numbers, which is what a cross-lingual claim is checked on.
     """
-    words = {w.casefold() for w in _CONTENT.findall(claim)}
+    words = content_words(claim)
     scored = []
     for e in evidence:
         if e.number in skip:
             continue
-        shared = len(words & {w.casefold() for w in _CONTENT.findall(e.text)})
+        shared = len(words & content_words(e.text))
         if shared:
             scored.append((-shared, e.number, e))
     return [e for _, _, e in sorted(scored)]

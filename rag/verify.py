@@ -30,6 +30,7 @@ __all__ = [
     "SupportChecker",
     "best_window",
     "check_sentence",
+    "content_words",
 ]
 
 
@@ -115,7 +116,8 @@ class SentenceCheck:
 _CONTENT = re.compile(r"[^\W_]{3,}|\d+")
 
 
-def _content(text: str) -> set[str]:
+def content_words(text: str) -> set[str]:
+    """Words of three letters or more and numbers, case-folded: what two texts share."""
     return {w.casefold() for w in _CONTENT.findall(text)}
 
 
@@ -135,11 +137,11 @@ def best_window(claim: str, passage: str, language: str, size: int) -> str:
     spans = sentence_spans(passage, language)
     if size <= 0 or len(spans) <= size:
         return passage
-    words = _content(claim)
+    words = content_words(claim)
     best, best_shared = passage, -1
     for i in range(len(spans) - size + 1):
         text = passage[spans[i].start : spans[i + size - 1].end]
-        shared = len(words & _content(text))
+        shared = len(words & content_words(text))
         if shared > best_shared:
             best, best_shared = text, shared
     return best
