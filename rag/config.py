@@ -168,6 +168,8 @@ class AnswerConfig(_Section):
         description="Sentences of each cited passage the judge reads: those sharing most "
         "words with the claim (0: the whole passage). The rule always reads all of it.",
     )
+    # off: 5 words refused more false-premise pairs (4 -> 7 of 19) but lost five right seed
+    # answers, four cross-lingual (accuracy 0.684 -> 0.618)
     judge_question_words: int = Field(
         0,
         ge=0,
