@@ -31,6 +31,11 @@ _GROUPED = re.compile(r"(?<![\d.,])\d{1,3}(?:[.,\u202f ]\d{3})+(?![\d]|[.,]\d)")
 _DECIMAL = re.compile(r"(?<![\d.,])\d+[.,]\d+(?![\d])")
 _INTEGER = re.compile(r"\d+")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+# "one"/"ein" do count before a unit or scale word: "weniger als ein Prozent" states the 1
+# that an answer writes as "less than 1%" (seed a38 was removed for that missing 1)
+_ONE_UNITS = {"percent", "per", "prozent", "hundred", "hundert", "thousand", "tausend",
+              "million", "millionen"}  # fmt: skip
+_ONES = {"one", "ein", "eine", "einem", "einen", "einer", "eines"}
 
 
 def numbers(text: str) -> set[float]:
@@ -49,6 +54,10 @@ def numbers(text: str) -> set[float]:
     for i, w in enumerate(words):
         if w in _WORDS:
             found.add(float(_WORDS[w]))
+        if w in _ONES and i + 1 < len(words) and words[i + 1] in _ONE_UNITS:
+            found.add(1.0)
+            unit = words[i + 1]
+            found.add(float(_SCALE.get(unit, _WORDS.get(unit, 1))))  # one thousand: 1000
         if w in _SCALE and i > 0:
             prev = words[i - 1]
             if prev in _WORDS:

@@ -24,6 +24,12 @@ from rag.rules import check_rule, names, numbers
         ("Winter 1942/43", {1942, 43}),
         ("three weeks ago", {3}),
         ("one of the soldiers", set()),
+        ("ein Mann", set()),
+        # "one"/"ein" before a unit or scale word is a stated quantity
+        ("weniger als ein Prozent der Stadtfläche", {1}),
+        ("one percent of the area", {1}),
+        ("eine Million Menschen", {1, 1_000_000}),
+        ("one hundred days", {1, 100}),
     ],
 )
 def test_numbers_are_compared_by_value(text: str, values: set[float]) -> None:
