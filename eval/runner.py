@@ -48,9 +48,9 @@ class ExampleResult:
     abstained: bool
     reason: str
     ranked_docs: tuple[str, ...]  # file names of the hits' documents, best first, distinct
-    # every sentence of the draft answer: (text, ((quote, language), ...), verified at answer
-    # time; always True for a pipeline that does not verify)
-    sentences: tuple[tuple[str, tuple[tuple[str, str], ...], bool], ...]
+    # every sentence of the draft answer: (text, ((quote, language, document title), ...),
+    # verified at answer time; always True for a pipeline that does not verify)
+    sentences: tuple[tuple[str, tuple[tuple[str, str, str], ...], bool], ...]
     quotes_exact: tuple[bool, ...]  # per citation: quote == document.text[start:end]
     cited_docs: tuple[str, ...]
     first_token: float | None
@@ -94,7 +94,9 @@ def _result(assistant: Pipeline, example: Example, answer: Answer) -> ExampleRes
         (
             s.text,
             tuple(
-                (by_number[n].quote, by_number[n].language) for n in s.citations if n in by_number
+                (by_number[n].quote, by_number[n].language, by_number[n].title)
+                for n in s.citations
+                if n in by_number
             ),
             s.verdict == "supported",
         )
@@ -122,6 +124,12 @@ def _result(assistant: Pipeline, example: Example, answer: Answer) -> ExampleRes
     )
 
 
+def _cited(row: Sequence[str]) -> tuple[str, str, str]:
+    """(quote, language, title) of a stored citation; reports written before titles were
+    kept hold (quote, language)."""
+    return (row[0], row[1], row[2] if len(row) > 2 else "")
+
+
 def results_from_report(
     data: dict[str, Any], examples: Sequence[Example]
 ) -> dict[str, list[ExampleResult]]:
@@ -143,7 +151,7 @@ def results_from_report(
                     reason=row["reason"],
                     ranked_docs=tuple(row["ranked_docs"]),
                     sentences=tuple(
-                        (t, tuple((q, lang) for q, lang in cited), bool(ok))
+                        (t, tuple(_cited(c) for c in cited), bool(ok))
                         for t, cited, ok in row["sentences"]
                     ),
                     quotes_exact=tuple(row["quotes_exact"]),
@@ -177,9 +185,17 @@ def run_dataset(
 def _supports(checker: SupportChecker, threshold: float, question: str, lang: str) -> Any:
     judge = WindowedChecker(checker)  # long citation chunks are judged window by window
 
-    def supports(text: str, cited: Sequence[tuple[str, str]]) -> bool:
+    def supports(text: str, cited: Sequence[tuple[str, str, str]]) -> bool:
+        # a name in the cited document's title counts, as at answer time with
+        # answer.verify_titles: the reader sees the title beside the quote
         return check_sentence(
-            text, lang, list(cited), judge, threshold=threshold, question=question
+            text,
+            lang,
+            [(q, qlang) for q, qlang, _ in cited],
+            judge,
+            threshold=threshold,
+            question=question,
+            titles=[title for _, _, title in cited],
         ).supported
 
     return supports

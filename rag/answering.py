@@ -255,6 +255,7 @@ class Answerer:
             question=d.standalone,
             window=self.cfg.judge_window,
             question_words=self.cfg.judge_question_words,
+            titles=[e.title for e in passages] if self.cfg.verify_titles else (),
         )
 
     def _verify(

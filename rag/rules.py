@@ -89,10 +89,35 @@ def names(text: str) -> set[str]:
     return out
 
 
+# words that may stand inside a spelled-out name without giving a letter to its acronym
+_LINKS = {"of", "and", "the", "for", "on", "de", "der", "des", "die", "für", "und", "&"}
+_TOKEN = re.compile(r"[^\W\d_]+|&", re.UNICODE)
+
+
+def _initials(text: str) -> list[str]:
+    """The initials of each run of capitalised words ("the American Broadcasting Company"
+    -> "ABC", "North Atlantic Treaty Organization" -> "NATO"), link words skipped."""
+    runs: list[str] = []
+    current = ""
+    for word in _TOKEN.findall(text):
+        if word[0].isupper():
+            current += word[0]
+        elif word.casefold() not in _LINKS or not current:
+            if current:
+                runs.append(current)
+            current = ""
+    if current:
+        runs.append(current)
+    return runs
+
+
 def _name_in(name: str, text: str) -> bool:
     # a 5-letter stem tolerates endings and spelling variants: Zaluzhny/Zaluzhnyi, Bakhmut's
     stem = name.casefold()[: max(4, min(5, len(name)))]
-    return stem in text.casefold()
+    if stem in text.casefold():
+        return True
+    # an acronym the text spells out: "ABC" for "the American Broadcasting Company"
+    return name.isupper() and len(name) <= 6 and any(name in run for run in _initials(text))
 
 
 _LINK = re.compile(
@@ -130,12 +155,19 @@ def _fmt(value: float) -> str:
     return str(int(value)) if value.is_integer() else str(value)
 
 
-def check_rule(claim: str, cited: str, claim_lang: str, cited_lang: str) -> RuleResult:
+def check_rule(
+    claim: str, cited: str, claim_lang: str, cited_lang: str, titles: str = ""
+) -> RuleResult:
+    """``titles``: the titles of the cited documents. They count for names only: a reader
+    sees the title beside the quote, and documents name their subject there and call it
+    "the city" or "the network" in the text; the numbers in a title (a part number such as
+    "(3)" in a SQuAD title) state nothing about the quote."""
     have = numbers(cited)
     missing_numbers = tuple(sorted(_fmt(v) for v in numbers(claim) - have))
     missing_names: tuple[str, ...] = ()
     if claim_lang == "en" and cited_lang == "en":
-        missing_names = tuple(sorted(n for n in names(claim) if not _name_in(n, cited)))
+        named = f"{titles}\n{cited}" if titles else cited
+        missing_names = tuple(sorted(n for n in names(claim) if not _name_in(n, named)))
     # a link the answer shows must stand in its source, in any language: an invented or
     # injected address is the most harmful thing an answer can carry
     cited_folded = cited.casefold()

@@ -13,6 +13,7 @@ import json
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -157,26 +158,45 @@ def check_sentence(
     question: str | None = None,
     window: int = 0,
     question_words: int = 0,
+    titles: Sequence[str] = (),
 ) -> SentenceCheck:
     """The rule against all the cited text, then the judge; ``window`` > 0: the judge reads
     only that many best-matching sentences of each cited passage (``best_window``);
     ``question_words`` > 0: the judge sees the question only with a claim of at most that
     many words (a bare "1996." needs it; a full sentence carries its own subject, and the
-    question can carry a false premise the judge then takes for granted)."""
+    question can carry a false premise the judge then takes for granted).
+
+    ``titles``: the document title of each cited passage (same order), or none. The rule
+    takes names from them, never numbers: a reader sees the title beside the quote, and an
+    encyclopedia paragraph names its subject only there ("The city developed around …" in
+    "Newcastle upon Tyne"). The judge does not read them: news headlines are claims of
+    their own ("Zaluzhny recommended withdrawing from Bakhmut, Zelensky wants to hold the
+    city"), and with them in the passage the judge let a false premise through on the
+    seeds (u06) and refused two right answers (a16, a21)."""
     if not cited:
         return SentenceCheck(False, 0.0, "no citation")
     # what speaks to the assistant is not evidence (rag/injection.py): it cannot support
-    stripped = [(without_instructions(t), lang) for t, lang in cited]
-    stripped = [(t, lang) for t, lang in stripped if t.strip()]
+    if titles and len(titles) != len(cited):
+        raise ValueError(f"{len(titles)} titles for {len(cited)} cited passages")
+    named = list(titles) or [""] * len(cited)
+    stripped = [
+        (without_instructions(t), lang, without_instructions(title).strip())
+        for (t, lang), title in zip(cited, named, strict=True)
+    ]
+    stripped = [(t, lang, title) for t, lang, title in stripped if t.strip()]
     if not stripped:
         return SentenceCheck(False, 0.0, "the cited text only addresses the assistant")
-    text = "\n\n".join(t for t, _ in stripped)
+    text = "\n\n".join(t for t, _, _ in stripped)
     langs = {lang for _, lang in cited}
-    rule = check_rule(claim, text, claim_lang, langs.pop() if len(langs) == 1 else "mixed")
+    heads = "\n".join(title for _, _, title in stripped if title)
+    rule = check_rule(
+        claim, text, claim_lang, langs.pop() if len(langs) == 1 else "mixed", titles=heads
+    )
     if not rule.ok:
         return SentenceCheck(False, 0.0, rule.reason)
     if window > 0:
-        text = "\n\n".join(best_window(claim, t, lang, window) for t, lang in stripped)
+        stripped = [(best_window(claim, t, lang, window), lang, h) for t, lang, h in stripped]
+    text = "\n\n".join(t for t, _, _ in stripped)
     if question_words > 0 and len(claim.split()) > question_words:
         question = None
     p = checker.support(claim, text, question)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from eval.dataset import DatasetError, load_dataset
+from eval.dataset import DatasetError, Example, load_dataset
 from eval.report import check_thresholds, parse_thresholds, write_report
-from eval.runner import run_dataset, score
+from eval.runner import results_from_report, run_dataset, score
 from rag import Assistant, Config
 from rag.config import AnswerConfig, IndexConfig
 from tests.conftest import SEEDS
@@ -87,3 +87,23 @@ def test_threshold_parsing() -> None:
     }
     with pytest.raises(ValueError, match="METRIC=VALUE"):
         parse_thresholds(["citation_recall"])
+
+
+def test_stored_citations_keep_their_titles_and_old_reports_still_load() -> None:
+    example = Example("a1", "Who built the castle?", "en", True, ("Curthose",), (("Curthose",),))
+    row = {
+        "example": {"id": "a1"},
+        "answer": "Curthose built it. [1]",
+        "abstained": False,
+        "reason": "",
+        "ranked_docs": ["n.txt"],
+        "quotes_exact": [True],
+        "cited_docs": ["n.txt"],
+        "first_token": 1.0,
+        "total": 2.0,
+    }
+    new = row | {"sentences": [["Curthose built it.", [["Robert Curthose", "en", "N"]], True]]}
+    old = row | {"sentences": [["Curthose built it.", [["Robert Curthose", "en"]], True]]}
+    got = results_from_report({"examples": {"new": [new], "old": [old]}}, [example])
+    assert got["new"][0].sentences[0][1] == (("Robert Curthose", "en", "N"),)
+    assert got["old"][0].sentences[0][1] == (("Robert Curthose", "en", ""),)

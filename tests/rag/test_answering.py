@@ -344,3 +344,21 @@ def test_a_decline_in_another_language_is_scored_too(tmp_path: Path, seeds_copy:
     answer = a.ask("Wer ist der Bürgermeister von Bachmut?")
     assert answer.abstained and answer.decline_probability == pytest.approx(0.9)
     assert len(gen.requests) == 1
+
+
+def test_a_name_that_only_the_documents_title_states_passes_the_rule(
+    tmp_path: Path, seeds_copy: Path
+) -> None:
+    # the reader sees the title ("Bild: Zaluzhny recommended withdrawing from Bakhmut, ...")
+    # beside the quote, which names the paper only as "the German newspaper"
+    claim = "According to Bild, Zaluzhny recommended the withdrawal of Ukrainian forces"
+    for titles, kept in ((False, False), (True, True)):
+        a, gen, right = _scripted(tmp_path / str(titles), seeds_copy, verify_titles=titles)
+        passage = next(e for e in a.stream(ZALUZHNY_Q) if isinstance(e, SourcesEvent))
+        shown = next(e for e in passage.evidence if e.number == right)
+        assert "Bild" not in shown.text and shown.title.startswith("Bild:")
+        gen.replies = [f"{claim} [{right}]."]
+        answer = a.ask(ZALUZHNY_Q)
+        assert answer.sentences[0].kept is kept
+        if not kept:
+            assert "names not in the cited text: Bild" in answer.sentences[0].reason

@@ -98,3 +98,31 @@ def test_names_skip_sentence_starts() -> None:
         "Krasna",
         "Gora",
     }
+
+
+def test_titles_grant_names_never_numbers() -> None:
+    # an encyclopedia paragraph names its subject in the title and says "the city" after
+    claim = "Robert Curthose built a castle in Newcastle in 1080."
+    cited = "The city was named after the castle built in 1080 by Robert Curthose."
+    assert check_rule(claim, cited, "en", "en").missing_names == ("Newcastle",)
+    assert check_rule(claim, cited, "en", "en", titles="Newcastle upon Tyne (1)").ok
+    # a part number in the title states nothing about the quote
+    two = "The two talk shows are The View and The Chew."
+    shows = "Daytime programming features the talk shows The View and The Chew."
+    result = check_rule(two, shows, "en", "en", titles="American Broadcasting Company (2)")
+    assert result.missing_numbers == ("2",)
+
+
+@pytest.mark.parametrize(
+    ("acronym", "text", "ok"),
+    [
+        ("ABC", "The American Broadcasting Company aired it.", True),
+        ("NYT", "a report in The New York Times", True),
+        ("NATO", "the North Atlantic Treaty Organization met", True),
+        ("ABC", "The American television network aired it.", False),
+        # the letters must come from one run of capitalised words
+        ("ABC", "Alpha said. Beta and Charlie left.", False),
+    ],
+)
+def test_an_acronym_counts_where_the_text_spells_it_out(acronym: str, text: str, ok: bool) -> None:
+    assert check_rule(f"It aired on {acronym} in 2002.", f"{text} 2002", "en", "en").ok is ok

@@ -2,8 +2,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from rag.prompts import Message
-from rag.verify import ModelJudge, RuleOnlyChecker, best_window, check_sentence
+from rag.verify import (
+    ModelJudge,
+    RuleOnlyChecker,
+    best_window,
+    check_sentence,
+)
 
 
 class CountingModel:
@@ -158,3 +165,22 @@ def test_the_judge_sees_the_question_only_with_short_claims() -> None:
     check_sentence(long_claim, "en", cited, Asked(), threshold=0.6, question=q, question_words=5)
     check_sentence(long_claim, "en", cited, Asked(), threshold=0.6, question=q)
     assert asked == [q, None, q]
+
+
+def test_titles_give_the_rule_names_and_the_judge_the_text_alone() -> None:
+    seen: list[str] = []
+
+    class Seen(RuleOnlyChecker):
+        def support(self, claim: str, passage: str, question: str | None = None) -> float:
+            seen.append(passage)
+            return 0.9
+
+    claim = "Robert Curthose built the castle in Newcastle in 1080."
+    cited = [("The city was named after the castle built in 1080 by Robert Curthose.", "en")]
+    without = check_sentence(claim, "en", cited, Seen(), threshold=0.6)
+    assert not without.supported and "Newcastle" in without.reason and seen == []
+    titled_ok = check_sentence(claim, "en", cited, Seen(), threshold=0.6, titles=["Newcastle"])
+    assert titled_ok.supported
+    assert seen == [cited[0][0]]  # the judge reads the text alone
+    with pytest.raises(ValueError, match="2 titles for 1 cited"):
+        check_sentence(claim, "en", cited, Seen(), threshold=0.6, titles=["a", "b"])
