@@ -8,6 +8,9 @@ are checked in pipeline order, so each abstention lands at the first step that l
 2. relevance gate — no passage reached the dense-similarity floor, nothing was generated;
 3. retrieval miss — no gold document among the hits;
 4. evidence miss — a gold document among the hits, but none among the evidence shown;
+   "evidence miss: span" — the gold document was shown, but none of its passages shown
+   held the gold answer span (the answer sat in a neighbouring chunk); only where the
+   example has one gold document with spans and the pipeline reports its evidence spans;
 5. model declined — the model wrote the cannot-answer phrase although the evidence held a
    gold document;
 6. verification — every draft sentence failed: no citation at all, the rule (a number or
@@ -34,6 +37,7 @@ CAUSES = (
     "relevance gate",
     "retrieval miss",
     "evidence miss",
+    "evidence miss: span",
     "model declined",
     "verification: no citation",
     "verification: rule",
@@ -60,6 +64,20 @@ class AbstentionRecord(Protocol):
     @property
     def sentence_reasons(self) -> tuple[str, ...]: ...
 
+    @property
+    def evidence_spans(self) -> tuple[tuple[str, int, int], ...]: ...
+
+
+def _span_missed(
+    r: AbstentionRecord, gold_docs: Sequence[str], gold_spans: Sequence[tuple[int, int]]
+) -> bool:
+    """The one gold document was shown, but no shown passage of it overlaps a gold span."""
+    if len(gold_docs) != 1 or not gold_spans:
+        return False
+    shown = [(a, b) for doc, a, b in r.evidence_spans if doc == gold_docs[0]]
+    held = any(a < end and start < b for a, b in shown for start, end in gold_spans)
+    return bool(shown) and not held
+
 
 def _verification_cause(reasons: Sequence[str]) -> str:
     # the sentence that came closest decides: a judge failure means the rule and the
@@ -71,8 +89,12 @@ def _verification_cause(reasons: Sequence[str]) -> str:
     return "verification: no citation"
 
 
-def abstention_cause(r: AbstentionRecord, gold_docs: Sequence[str]) -> str | None:
-    """The cause of an abstention (one of ``CAUSES``), or None when it answered."""
+def abstention_cause(
+    r: AbstentionRecord, gold_docs: Sequence[str], gold_spans: Sequence[tuple[int, int]] = ()
+) -> str | None:
+    """The cause of an abstention (one of ``CAUSES``), or None when it answered.
+
+    ``gold_spans``: character spans of the answer in the (single) gold document."""
     if not r.abstained:
         return None
     reason = r.reason
@@ -86,6 +108,8 @@ def abstention_cause(r: AbstentionRecord, gold_docs: Sequence[str]) -> str | Non
     # a pipeline that does not report its evidence (the baseline) is not charged for it
     if gold and r.evidence_docs and not gold & set(r.evidence_docs):
         return "evidence miss"
+    if _span_missed(r, gold_docs, gold_spans):
+        return "evidence miss: span"
     if reason.startswith("no sentence of the draft") or reason.startswith("the draft answer"):
         return _verification_cause(r.sentence_reasons)
     if "do not say" in reason or "does not answer" in reason:
@@ -99,6 +123,9 @@ class _Example(Protocol):
 
     @property
     def gold_docs(self) -> tuple[str, ...]: ...
+
+    @property
+    def gold_spans(self) -> tuple[tuple[int, int], ...]: ...
 
     @property
     def language(self) -> str: ...
@@ -124,7 +151,7 @@ def cause_table(results: Iterable[_Result]) -> dict[str, dict[str, int]]:
         if not ex.answerable:
             continue
         groups = ["all", f"lang:{ex.language}", *(f"tag:{t}" for t in ex.tags)]
-        cause = abstention_cause(r, ex.gold_docs)
+        cause = abstention_cause(r, ex.gold_docs, ex.gold_spans)
         for g in groups:
             table[g]["answerable"] += 1
             if cause is not None:

@@ -61,6 +61,8 @@ class ExampleResult:
     evidence_docs: tuple[str, ...] = ()
     sentence_reasons: tuple[str, ...] = ()
     decline_probability: float | None = None  # the model's P(its first decline), if it declined
+    # (file name, start, end) of each passage shown: "evidence miss: span" in eval/causes.py
+    evidence_spans: tuple[tuple[str, int, int], ...] = ()
 
     @property
     def correct(self) -> bool:
@@ -121,6 +123,7 @@ def _result(assistant: Pipeline, example: Example, answer: Answer) -> ExampleRes
             "" if s.verdict == "supported" else s.reason for s in answer.sentences
         ),
         decline_probability=answer.decline_probability,
+        evidence_spans=tuple((name(e.doc_id), e.start, e.end) for e in answer.evidence),
     )
 
 
@@ -161,6 +164,9 @@ def results_from_report(
                     evidence_docs=tuple(row.get("evidence_docs", ())),
                     sentence_reasons=tuple(row.get("sentence_reasons", ())),
                     decline_probability=row.get("decline_probability"),
+                    evidence_spans=tuple(
+                        (str(d), int(a), int(b)) for d, a, b in row.get("evidence_spans", ())
+                    ),
                 )
             )
         out[pipeline] = results

@@ -1,0 +1,94 @@
+"""Each abstention on an answerable question lands at the first step that lost it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from eval.causes import CAUSES, abstention_cause, cause_table, summary_line
+
+GOLD = ("gold.txt",)
+SPAN = ((400, 420),)  # where the answer stands in gold.txt
+DRAFT_FAILED = "no sentence of the draft answer is supported by the passages it cites"
+RULE = "names not in the cited text: X"
+JUDGE = "judge P(yes) 0.5 < 0.6"
+EARLY = (("gold.txt", 0, 399), ("other.txt", 400, 420))  # the answer's chunk not shown
+
+
+def failed(*reasons: str) -> Record:
+    return Record(reason=DRAFT_FAILED, sentence_reasons=reasons)
+
+
+@dataclass(frozen=True)
+class Record:
+    abstained: bool = True
+    reason: str = "the documents do not say"
+    ranked_docs: tuple[str, ...] = ("gold.txt", "other.txt")
+    evidence_docs: tuple[str, ...] = ("gold.txt",)
+    sentence_reasons: tuple[str, ...] = ()
+    evidence_spans: tuple[tuple[str, int, int], ...] = (("gold.txt", 350, 500),)
+
+
+@dataclass(frozen=True)
+class Ex:
+    answerable: bool = True
+    gold_docs: tuple[str, ...] = GOLD
+    gold_spans: tuple[tuple[int, int], ...] = SPAN
+    language: str = "en"
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Result(Record):
+    example: Ex = field(default_factory=Ex)
+
+
+@pytest.mark.parametrize(
+    ("record", "cause"),
+    [
+        (Record(abstained=False, reason=""), None),
+        (Record(reason="stopped by the user"), "stopped"),
+        (Record(reason="no passage is relevant enough to answer from"), "relevance gate"),
+        (Record(ranked_docs=("other.txt",)), "retrieval miss"),
+        (Record(evidence_docs=("other.txt",)), "evidence miss"),
+        # the gold document was shown, but only a passage of it before the answer
+        (Record(evidence_spans=EARLY), "evidence miss: span"),
+        (Record(), "model declined"),
+        (failed("no citation"), "verification: no citation"),
+        (failed("no citation", RULE), "verification: rule"),
+        (failed(RULE, JUDGE), "verification: judge"),
+        (Record(reason="something new"), "other"),
+    ],
+)
+def test_each_abstention_gets_the_first_step_that_lost_it(
+    record: Record, cause: str | None
+) -> None:
+    assert abstention_cause(record, GOLD, SPAN) == cause
+
+
+def test_span_misses_need_spans_one_gold_document_and_reported_evidence() -> None:
+    before = Record(evidence_spans=(("gold.txt", 0, 399),))
+    assert abstention_cause(before, GOLD, SPAN) == "evidence miss: span"
+    assert abstention_cause(before, GOLD) == "model declined"  # no spans: not judged
+    assert abstention_cause(before, ("gold.txt", "b.txt"), SPAN) == "model declined"
+    assert abstention_cause(Record(evidence_spans=()), GOLD, SPAN) == "model declined"
+    touching = Record(evidence_spans=(("gold.txt", 410, 600),))  # overlaps the answer
+    assert abstention_cause(touching, GOLD, SPAN) == "model declined"
+
+
+def test_the_table_counts_by_group_and_the_summary_names_the_causes() -> None:
+    results = [
+        Result(),
+        Result(evidence_spans=(("gold.txt", 0, 10),), example=Ex(tags=("numbers",))),
+        Result(abstained=False, reason=""),
+        Result(example=Ex(answerable=False)),  # declining it is right: not counted
+    ]
+    table = cause_table(results)
+    assert table["all"]["answerable"] == 3 and table["all"]["declined"] == 2
+    assert table["all"]["model declined"] == 1 and table["all"]["evidence miss: span"] == 1
+    assert table["tag:numbers"]["evidence miss: span"] == 1
+    assert list(table["all"])[2:] == list(CAUSES)
+    assert summary_line(table["all"]) == (
+        "declined 2 of 3 answerable: evidence miss: span 1, model declined 1"
+    )
