@@ -26,9 +26,12 @@ from typing import Protocol
 __all__ = [
     "CAUSES",
     "AbstentionRecord",
+    "DraftRecord",
     "abstention_cause",
     "cause_table",
+    "drafts_line",
     "render_causes",
+    "second_drafts",
     "summary_line",
 ]
 
@@ -186,3 +189,40 @@ def summary_line(row: dict[str, int]) -> str:
     parts = [f"{c} {row[c]}" for c in CAUSES if row.get(c)]
     head = f"declined {row['declined']} of {row['answerable']} answerable"
     return head + (": " + ", ".join(parts) if parts else "")
+
+
+class DraftRecord(Protocol):
+    """What the count of second drafts reads of one example (``ExampleResult`` fits)."""
+
+    @property
+    def abstained(self) -> bool: ...
+
+    @property
+    def correct(self) -> bool: ...
+
+    @property
+    def second_draft(self) -> str: ...
+
+
+def second_drafts(results: Iterable[DraftRecord]) -> dict[str, dict[str, int]]:
+    """For each kind of second draft ("retry", "second look"): how often the pipeline wrote
+    one, how many of those ended answered, and how many ended right (a right decline of an
+    unanswerable question counts as right). What a second draft costs in time is paid by
+    ``asked`` questions; what it buys is ``answered`` and ``right``."""
+    table: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in results:
+        if r.second_draft:
+            row = table[r.second_draft]
+            row["asked"] += 1
+            row["answered"] += not r.abstained
+            row["right"] += r.correct
+    return {k: {c: table[k][c] for c in ("asked", "answered", "right")} for k in sorted(table)}
+
+
+def drafts_line(table: dict[str, dict[str, int]]) -> str:
+    """``second drafts: retry 5 (answered 3, right 2), second look 9 (…)``, or ""."""
+    parts = [
+        f"{kind} {row['asked']} (answered {row['answered']}, right {row['right']})"
+        for kind, row in table.items()
+    ]
+    return "second drafts: " + ", ".join(parts) if parts else ""

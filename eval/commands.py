@@ -25,7 +25,7 @@ HEADLINE_METRICS = (
 
 
 def _print_scores(evaluation: Any) -> None:
-    from eval.causes import cause_table, summary_line
+    from eval.causes import cause_table, drafts_line, second_drafts, summary_line
 
     names = list(evaluation.scores)
     out(f"{'metric':20} " + " ".join(f"{n:>12}" for n in names))
@@ -39,6 +39,8 @@ def _print_scores(evaluation: Any) -> None:
         table = cause_table(evaluation.results[n])
         if table:
             out(f"{n}: {summary_line(table['all'])}")
+        if line := drafts_line(second_drafts(evaluation.results[n])):
+            out(f"{n}: {line}")
 
 
 def _show_result(name: str, r: Any) -> None:

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from eval.causes import cause_table, render_causes
+from eval.causes import cause_table, drafts_line, render_causes, second_drafts
 from eval.runner import ExampleResult
 
 __all__ = ["HEADLINE", "check_thresholds", "parse_thresholds", "render_markdown", "write_report"]
@@ -31,6 +31,7 @@ def render_markdown(
     pipelines: Mapping[str, Scores],
     meta: Mapping[str, Any],
     causes: Mapping[str, dict[str, dict[str, int]]] | None = None,
+    drafts: Mapping[str, dict[str, dict[str, int]]] | None = None,
 ) -> str:
     names = list(pipelines)
     tables = {k: v for k, v in meta.items() if isinstance(v, Mapping) and k != "seconds"}
@@ -65,6 +66,9 @@ def render_markdown(
                 + " |"
             )
     lines += render_causes(dict(causes or {}))
+    for name, table in (drafts or {}).items():
+        if line := drafts_line(table):
+            lines += ["", f"{name}: {line}"]
     return "\n".join(lines) + "\n"
 
 
@@ -98,17 +102,19 @@ def write_report(
 ) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     causes = {n: cause_table(rs) for n, rs in results.items()}
+    drafts = {n: second_drafts(rs) for n, rs in results.items()}
     data = {
         "meta": dict(meta),
         "scores": {n: {g: dict(s) for g, s in sc.items()} for n, sc in pipelines.items()},
         "abstention_causes": causes,
+        "second_drafts": drafts,
         "examples": {
             n: [asdict(r) | {"correct": r.correct} for r in rs] for n, rs in results.items()
         },
     }
     paths = [out_dir / "report.json", out_dir / "report.md", out_dir / "report.png"]
     paths[0].write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-    paths[1].write_text(render_markdown(pipelines, meta, causes))
+    paths[1].write_text(render_markdown(pipelines, meta, causes, drafts))
     _chart(pipelines, paths[2])
     return paths
 

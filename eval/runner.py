@@ -63,6 +63,7 @@ class ExampleResult:
     decline_probability: float | None = None  # the model's P(its first decline), if it declined
     # (file name, start, end) of each passage shown: "evidence miss: span" in eval/causes.py
     evidence_spans: tuple[tuple[str, int, int], ...] = ()
+    second_draft: str = ""  # Answer.second_draft: "retry", "second look" or none
 
     @property
     def correct(self) -> bool:
@@ -124,6 +125,7 @@ def _result(assistant: Pipeline, example: Example, answer: Answer) -> ExampleRes
         ),
         decline_probability=answer.decline_probability,
         evidence_spans=tuple((name(e.doc_id), e.start, e.end) for e in answer.evidence),
+        second_draft=answer.second_draft,
     )
 
 
@@ -167,6 +169,7 @@ def results_from_report(
                     evidence_spans=tuple(
                         (str(d), int(a), int(b)) for d, a, b in row.get("evidence_spans", ())
                     ),
+                    second_draft=str(row.get("second_draft", "")),
                 )
             )
         out[pipeline] = results

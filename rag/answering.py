@@ -10,6 +10,7 @@ import logging
 import math
 import threading
 import time
+from collections import abc
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -44,6 +45,9 @@ from rag.types import (
 from rag.verify import SentenceCheck, SupportChecker, check_sentence
 
 __all__ = ["Answerer"]
+
+# a step that streams its events and then returns the answer it came to
+_Steps = abc.Generator[Event, None, Answer]
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +87,7 @@ class _Draft:
     raw: str = ""
     prompt_tokens: int = 0
     decline_probability: float | None = None
+    second_draft: str = ""
 
 
 class Answerer:
@@ -156,6 +161,7 @@ class Answerer:
             raw_text=d.raw,
             prompt_tokens=d.prompt_tokens,
             decline_probability=d.decline_probability,
+            second_draft=d.second_draft,
         )
 
     def _abstain(
@@ -191,6 +197,7 @@ class Answerer:
         yield SourcesEvent(tuple(d.hits), tuple(d.evidence))
         max_tokens = options.max_tokens or self.cfg.max_tokens
         yield from self._generate(d, clock, stop, max_tokens)
+        retried = False
         if self.cfg.retry_declined and is_cannot_answer(d.raw) and not _stopped(stop):
             # the small model declines with the answer in front of it (26 of 100 SQuAD
             # questions); asked again without the way out, it must answer from the
@@ -198,8 +205,10 @@ class Answerer:
             # a hesitant decline is asked again: a sure one is mostly a right one
             d.decline_probability = self._decline_probability(d)
             if (d.decline_probability or 0.0) < self.cfg.retry_below:
+                retried = True
+                d.second_draft = "retry"
                 d.raw = ""
-                yield TokenEvent("", restart=True)
+                yield TokenEvent("", restart=True, why="the model declined; asking it once more")
                 yield from self._generate(d, clock, stop, max_tokens, insist=True)
         if _stopped(stop):
             yield AnswerEvent(self._abstain(d, "stopped by the user", clock.timings()))
@@ -207,6 +216,13 @@ class Answerer:
         if not d.raw.strip() or is_cannot_answer(d.raw):
             yield AnswerEvent(self._abstain(d, "the documents do not say", clock.timings()))
             return
+        answer = yield from self._verified(d, clock)
+        if answer.abstained and self.cfg.second_look and not retried and not _stopped(stop):
+            answer = yield from self._second_look(d, clock, stop, max_tokens, answer)
+        yield AnswerEvent(answer)
+
+    def _verified(self, d: _Draft, clock: _Clock) -> _Steps:
+        """Verify the draft sentence by sentence (one event each); returns the ``Answer``."""
         t_ver0 = time.perf_counter()
         parsed = list(parse_answer(d.raw, [e.number for e in d.evidence], d.lang))
         checks: list[SentenceCheck] = []
@@ -219,8 +235,34 @@ class Answerer:
             attributed.append(moved)
             sentence = answer_sentence(fixed, check, fixed.evidence, self.cfg.unsupported, moved)
             yield SentenceEvent(i, sentence)
-        clock.verification = time.perf_counter() - t_ver0
-        yield AnswerEvent(self._assemble(d, parsed, checks, attributed, clock.timings()))
+        clock.verification += time.perf_counter() - t_ver0
+        return self._assemble(d, parsed, checks, attributed, clock.timings())
+
+    def _second_look(
+        self,
+        d: _Draft,
+        clock: _Clock,
+        stop: threading.Event | None,
+        max_tokens: int,
+        first: Answer,
+    ) -> _Steps:
+        """One more draft from the same passages shown in reverse order, verified alike.
+
+        The model reads the top-ranked passage last, nearest the question; a draft built
+        on the wrong passage the first time often finds the right one then. The first
+        draft's abstention stands unless the second has a supported sentence, so a second
+        look can add an answer but never changes why one was declined.
+        """
+        d.raw = ""
+        d.second_draft = "second look"
+        why = "no sentence was supported; reading the passages again"
+        yield TokenEvent("", restart=True, why=why)
+        yield from self._generate(d, clock, stop, max_tokens, reverse=True)
+        if not _stopped(stop) and d.raw.strip() and not is_cannot_answer(d.raw):
+            second = yield from self._verified(d, clock)
+            if not second.abstained:
+                return second
+        return replace(first, timings=clock.timings(), second_draft="second look")
 
     def _evidence(self, hits: Sequence[Hit]) -> list[Evidence]:
         docs: dict[str, Document] = {}
@@ -291,9 +333,11 @@ class Answerer:
         clock: _Clock,
         stop: threading.Event | None,
         max_tokens: int,
+        *,
         insist: bool = False,
+        reverse: bool = False,
     ) -> Iterator[TokenEvent]:
-        messages = answer_messages(d.standalone, d.evidence, d.lang, insist)
+        messages = answer_messages(d.standalone, d.evidence, d.lang, insist, reverse)
         d.prompt_tokens = sum(count_tokens(m["content"]) for m in messages)
         request = GenerationRequest(
             messages,

@@ -90,6 +90,13 @@ def cmd_search(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+_SECOND_DRAFT = {
+    "retry": "it had declined, and was asked once more without the way out",
+    "second look": "verification removed the whole first draft; the passages were shown "
+    "again in reverse order",
+}
+
+
 def _print_answer(answer: Answer, streamed: bool) -> None:
     if not streamed or answer.abstained:
         out(answer.text)
@@ -109,6 +116,9 @@ def _print_answer(answer: Answer, streamed: bool) -> None:
             out(f"[{c.number}] {c.title} [{c.language}]  {c.doc_id} chars {c.start}–{c.end}")
             quote = textwrap.shorten(" ".join(c.quote.split()), 400, placeholder=" …")
             out(textwrap.indent(textwrap.fill(f"“{quote}”", 96), "    "))
+    if answer.second_draft:
+        kind = _SECOND_DRAFT.get(answer.second_draft, answer.second_draft)
+        out(f"(the model wrote a second draft: {kind})")
     t = answer.timings
     first = f"{t.first_token:.1f} s" if t.first_token is not None else "—"
     out(
@@ -125,7 +135,7 @@ def _ask_once(
     for event in assistant.stream(question, history or None):
         if isinstance(event, TokenEvent) and args.stream and not args.json:
             if event.restart:
-                err("\n(the model declined; asking it once more)")
+                err(f"\n({event.why or 'the draft was dropped'})")
             sys.stdout.write(event.text)
             sys.stdout.flush()
         elif isinstance(event, SourcesEvent) and args.stream and not args.json:

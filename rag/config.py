@@ -220,6 +220,13 @@ class AnswerConfig(_Section):
         "its decline is below this (1 asks again after every decline). A generator that gives "
         "no log-probabilities is always asked again.",
     )
+    second_look: bool = Field(
+        False,
+        description="When verification removes every sentence of a draft, ask once more with "
+        "the same passages in reverse order (the top-ranked one last, nearest the question); "
+        "the new draft is verified alike and used only if a sentence of it is supported. Not "
+        "after a retried decline: at most two drafts per question.",
+    )
     max_tokens: int = Field(200, ge=16, le=4096, description="Most tokens generated.")
     temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature.")
     unsupported: str = Field(

@@ -98,10 +98,17 @@ _SHOTS: list[Message] = [
 
 
 def answer_messages(
-    question: str, evidence: Sequence[Evidence], language: str, insist: bool = False
+    question: str,
+    evidence: Sequence[Evidence],
+    language: str,
+    insist: bool = False,
+    reverse: bool = False,
 ) -> list[Message]:
-    """The answer prompt; ``insist`` leaves out the way to decline (the retry after one)."""
-    user = _user(_sources_block(evidence), question, language, insist)
+    """The answer prompt; ``insist`` leaves out the way to decline (the retry after one);
+    ``reverse`` shows the passages last-ranked first, each keeping its number (the second
+    look after a draft that verification removed whole)."""
+    shown = list(reversed(evidence)) if reverse else evidence
+    user = _user(_sources_block(shown), question, language, insist)
     return [{"role": "system", "content": SYSTEM}, *_SHOTS, {"role": "user", "content": user}]
 
 

@@ -96,6 +96,9 @@ class Answer:
     # the model's probability of the decline it wrote first (None: it did not decline, or
     # the generator gives no log-probabilities); a retry is asked only below a threshold
     decline_probability: float | None = None
+    # "retry": the answer is a second draft after a hesitant decline; "second look": after a
+    # first draft that verification removed whole (kept here only when the second is supported)
+    second_draft: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -137,8 +140,9 @@ class SourcesEvent:
 class TokenEvent:
     text: str
     kind: Literal["token"] = "token"
-    # the draft so far is dropped and a new one starts (the retry after a decline)
+    # the draft so far is dropped and a new one starts; ``why`` says why, for the reader
     restart: bool = False
+    why: str = ""
 
 
 @dataclass(frozen=True)

@@ -127,7 +127,7 @@ def _stream_turn(
         elif isinstance(event, TokenEvent):
             if event.restart:
                 pending.text = ""
-                pending.status = "the model declined; asking it once more…"
+                pending.status = f"{event.why or 'the draft was dropped'}…"
             pending.text += event.text
             yield view(), sources, state
         elif isinstance(event, SentenceEvent):

@@ -73,6 +73,7 @@ def grounding(answer: Answer) -> dict[str, Any]:
         ],
         "sentences": [asdict(s) for s in answer.sentences],
         "timings": asdict(answer.timings),
+        "second_draft": answer.second_draft,
     }
 
 
@@ -354,6 +355,10 @@ async def _sse(events: AsyncIterator[Any], ident: str, created: int) -> AsyncIte
     yield line(_chunk(ident, created, {"role": "assistant", "content": ""}))
     try:
         async for event in events:
+            if isinstance(event, TokenEvent) and event.restart:
+                # a stream cannot take back what it sent: say that a new draft begins
+                note = f"\n\n({event.why or 'the draft was dropped'})\n\n"
+                yield line(_chunk(ident, created, {"content": note}))
             if isinstance(event, TokenEvent) and event.text:
                 yield line(_chunk(ident, created, {"content": event.text}))
             elif isinstance(event, AnswerEvent):

@@ -83,9 +83,11 @@ def _sentence_marks(answer: Answer) -> str:
 def _timings(answer: Answer) -> str:
     t = answer.timings
     first = f"{t.first_token:.1f} s" if t.first_token is not None else "—"
+    # a second draft is why an answer took twice as long: say so beside the time
+    drafted = f" · second draft ({_esc(answer.second_draft)})" if answer.second_draft else ""
     return (
         f'<div class="timings">{t.total:.1f} s · retrieval {t.retrieval:.2f} s · first token '
-        f"{first} · verification {t.verification:.1f} s</div>"
+        f"{first} · verification {t.verification:.1f} s{drafted}</div>"
     )
 
 

@@ -6,7 +6,14 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from eval.causes import CAUSES, abstention_cause, cause_table, summary_line
+from eval.causes import (
+    CAUSES,
+    abstention_cause,
+    cause_table,
+    drafts_line,
+    second_drafts,
+    summary_line,
+)
 
 GOLD = ("gold.txt",)
 SPAN = ((400, 420),)  # where the answer stands in gold.txt
@@ -92,3 +99,30 @@ def test_the_table_counts_by_group_and_the_summary_names_the_causes() -> None:
     assert summary_line(table["all"]) == (
         "declined 2 of 3 answerable: evidence miss: span 1, model declined 1"
     )
+
+
+@dataclass(frozen=True)
+class Drafted:
+    second_draft: str
+    abstained: bool
+    correct: bool
+
+
+def test_second_drafts_are_counted_by_kind_with_what_they_ended_as() -> None:
+    rows = [
+        Drafted("", False, True),  # one draft: not counted
+        Drafted("retry", False, True),
+        Drafted("retry", True, False),
+        Drafted("second look", False, True),
+        Drafted("second look", False, False),
+        Drafted("second look", True, True),  # an unanswerable question still declined
+    ]
+    table = second_drafts(rows)
+    assert table == {
+        "retry": {"asked": 2, "answered": 1, "right": 1},
+        "second look": {"asked": 3, "answered": 2, "right": 2},
+    }
+    assert drafts_line(table) == (
+        "second drafts: retry 2 (answered 1, right 1), second look 3 (answered 2, right 2)"
+    )
+    assert drafts_line(second_drafts(rows[:1])) == ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -279,6 +280,7 @@ def test_a_declined_answer_is_asked_once_more_without_the_way_out(
     assert second.startswith(shared) and ZALUZHNY_Q in shared
     restarts = [e for e in events if isinstance(e, TokenEvent) and e.restart]
     assert len(restarts) == 1 and answer.raw_text.startswith("Zaluzhny")
+    assert answer.second_draft == "retry"
 
 
 def test_the_retry_is_verified_and_abstains_when_nothing_supports_it(
@@ -362,3 +364,57 @@ def test_a_name_that_only_the_documents_title_states_passes_the_rule(
         assert answer.sentences[0].kept is kept
         if not kept:
             assert "names not in the cited text: Bild" in answer.sentences[0].reason
+
+
+def test_a_wholly_unsupported_draft_gets_a_second_look_with_the_passages_reversed(
+    tmp_path: Path, seeds_copy: Path
+) -> None:
+    a, gen, right = _scripted(tmp_path, seeds_copy, second_look=True, retry_declined=False)
+    gen.requests.clear()
+    gen.replies = [
+        "The mayor of Bakhmut is a famous violinist [1].",
+        f"Zaluzhny recommended the withdrawal of Ukrainian forces [{right}].",
+    ]
+    events = list(a.stream(ZALUZHNY_Q))
+    answer = next(e for e in events if isinstance(e, AnswerEvent)).answer
+    assert not answer.abstained and answer.text.startswith("Zaluzhny recommended")
+    assert answer.raw_text.startswith("Zaluzhny")
+    first, second = (r.messages[-1]["content"] for r in gen.requests)
+    # the same passages with the same numbers, shown in the opposite order
+    numbers = [e.number for e in answer.evidence]
+    assert len(numbers) > 1
+
+    def shown(prompt: str) -> list[int]:
+        return [int(n) for n in re.findall(r"^\[(\d+)\] \(", prompt, flags=re.M)]
+
+    assert shown(first) == numbers and shown(second) == numbers[::-1]
+    restarts = [e for e in events if isinstance(e, TokenEvent) and e.restart]
+    assert len(restarts) == 1 and "reading the passages again" in restarts[0].why
+    assert answer.second_draft == "second look"
+    _quotes_exact(a, answer)
+
+
+def test_the_second_look_keeps_the_first_abstention_when_it_is_unsupported_too(
+    tmp_path: Path, seeds_copy: Path
+) -> None:
+    gen = ScriptedGenerator(
+        "The mayor of Bakhmut is a famous violinist [1].", "The mayor plays the cello [1]."
+    )
+    a = _assistant(tmp_path, seeds_copy, gen, second_look=True)
+    answer = a.ask("Who is the mayor of Bakhmut?")
+    assert len(gen.requests) == 2
+    assert answer.abstained and "no sentence" in answer.reason
+    # what is reported is the first draft: the one the abstention's reasons speak of
+    assert answer.raw_text.startswith("The mayor of Bakhmut is a famous violinist")
+    assert "violinist" in answer.sentences[0].text and answer.second_draft == "second look"
+
+
+def test_no_second_look_after_a_retried_decline_or_when_off(
+    tmp_path: Path, seeds_copy: Path
+) -> None:
+    gen = ScriptedGenerator("The documents do not say.", "The mayor is a famous violinist [1].")
+    a = _assistant(tmp_path, seeds_copy, gen, retry_declined=True, second_look=True)
+    assert a.ask("Who is the mayor of Bakhmut?").abstained and len(gen.requests) == 2
+    gen = ScriptedGenerator("The mayor of Bakhmut is a famous violinist [1].", "never asked [1].")
+    a = _assistant(tmp_path / "off", seeds_copy, gen, second_look=False)
+    assert a.ask("Who is the mayor of Bakhmut?").abstained and len(gen.requests) == 1

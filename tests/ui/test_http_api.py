@@ -144,6 +144,27 @@ def test_streaming_sends_tokens_then_grounding_then_done(
     assert lines[-1] == "data: [DONE]" and all(ln.startswith("data: ") for ln in lines)
 
 
+def test_a_stream_says_where_a_second_draft_begins(tmp_path: Path, seeds_copy: Path) -> None:
+    gen = SlowGenerator(
+        "The mayor of Bakhmut is a famous violinist.",
+        "Zaluzhny recommended the withdrawal of Ukrainian forces.",
+    )
+    a = _assistant(tmp_path, seeds_copy, gen)
+    a.reconfigure(answer={"second_look": True})
+    for url in _serve(build_api(a, api_key=KEY)):
+        stream = _client(url).chat.completions.create(
+            model="grounded-rag", messages=[{"role": "user", "content": QUESTION}], stream=True
+        )
+        chunks = list(stream)
+    text = "".join(c.choices[0].delta.content or "" for c in chunks)
+    first, second = text.split("\n\n(no sentence was supported; reading the passages again)\n\n")
+    assert first.startswith("The mayor") and second.startswith("Zaluzhny recommended")
+    grounding = chunks[-1].model_extra["grounding"]
+    assert grounding["second_draft"] == "second look" and not grounding["abstained"]
+    assert grounding["text"].startswith("Zaluzhny recommended")
+    _check_spans(a, grounding)
+
+
 def test_a_follow_up_uses_the_earlier_turns(served: tuple[str, Assistant, SlowGenerator]) -> None:
     url, _a, gen = served
     _client(url).chat.completions.create(
