@@ -249,9 +249,11 @@ class Answerer:
         """One more draft from the same passages shown in reverse order, verified alike.
 
         The model reads the top-ranked passage last, nearest the question; a draft built
-        on the wrong passage the first time often finds the right one then. The first
+        on the wrong passage the first time sometimes finds the right one then. The first
         draft's abstention stands unless the second has a supported sentence, so a second
-        look can add an answer but never changes why one was declined.
+        look can add an answer but never changes why one was declined. Measured (README,
+        Evaluation): 6 more right seed answers, 4 of them cross-lingual, and 2 wrong; on
+        the SQuAD 100 none right and 3 wrong, so it is off by default.
         """
         d.raw = ""
         d.second_draft = "second look"

@@ -225,7 +225,8 @@ class AnswerConfig(_Section):
         description="When verification removes every sentence of a draft, ask once more with "
         "the same passages in reverse order (the top-ranked one last, nearest the question); "
         "the new draft is verified alike and used only if a sentence of it is supported. Not "
-        "after a retried decline: at most two drafts per question.",
+        "after a retried decline: at most two drafts per question. Off: on the seeds it "
+        "answered 6 more right and 2 wrong, on the SQuAD 100 none right and 3 wrong.",
     )
     max_tokens: int = Field(200, ge=16, le=4096, description="Most tokens generated.")
     temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature.")
