@@ -96,8 +96,9 @@ class Answer:
     # the model's probability of the decline it wrote first (None: it did not decline, or
     # the generator gives no log-probabilities); a retry is asked only below a threshold
     decline_probability: float | None = None
-    # "retry": the answer is a second draft after a hesitant decline; "second look": after a
-    # first draft that verification removed whole (kept here only when the second is supported)
+    # a second draft was written: "retry" after a hesitant decline (the answer is that
+    # draft), "second look" after a first draft that verification removed whole (the answer
+    # is the second draft if a sentence of it is supported, else the first's abstention)
     second_draft: str = ""
 
     def to_dict(self) -> dict[str, Any]:
