@@ -12,12 +12,13 @@ import threading
 import time
 from collections import abc
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from index import Document, Hit, Index, Span
 from index.text import count_tokens, detect_language, sentence_spans
 from rag.citations import ParsedSentence, parse_answer, renumber
 from rag.config import AnswerConfig, RetrievalConfig
+from rag.draft import Clock, Draft
 from rag.evidence import select_evidence
 from rag.generators import GenerationRequest, Generator, PathModel, complete, phrase_logprob
 from rag.prompts import (
@@ -50,44 +51,6 @@ __all__ = ["Answerer"]
 _Steps = abc.Generator[Event, None, Answer]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class _Clock:
-    start: float
-    condense: float = 0.0
-    retrieval: float = 0.0
-    first_token: float | None = None
-    generation: float = 0.0
-    verification: float = 0.0
-
-    def since(self) -> float:
-        return time.perf_counter() - self.start
-
-    def timings(self) -> Timings:
-        return Timings(
-            self.condense,
-            self.retrieval,
-            self.first_token,
-            self.generation,
-            self.verification,
-            self.since(),
-        )
-
-
-@dataclass
-class _Draft:
-    """What one answer accumulates on its way through the pipeline."""
-
-    question: str
-    standalone: str
-    lang: str
-    hits: list[Hit] = field(default_factory=list)
-    evidence: list[Evidence] = field(default_factory=list)
-    raw: str = ""
-    prompt_tokens: int = 0
-    decline_probability: float | None = None
-    second_draft: str = ""
 
 
 class Answerer:
@@ -136,7 +99,7 @@ class Answerer:
 
     def _finish(
         self,
-        d: _Draft,
+        d: Draft,
         timings: Timings,
         text: str,
         sentences: Sequence[AnswerSentence] = (),
@@ -165,7 +128,7 @@ class Answerer:
         )
 
     def _abstain(
-        self, d: _Draft, reason: str, timings: Timings, sentences: Sequence[AnswerSentence] = ()
+        self, d: Draft, reason: str, timings: Timings, sentences: Sequence[AnswerSentence] = ()
     ) -> Answer:
         cannot = CANNOT_ANSWER.get(d.lang, CANNOT_ANSWER["en"])
         return self._finish(d, timings, cannot, sentences, reason=reason)
@@ -179,8 +142,8 @@ class Answerer:
         options: AskOptions | None = None,
     ) -> Iterator[Event]:
         options = options or AskOptions()
-        clock = _Clock(time.perf_counter())
-        d = _Draft(question, question, detect_language(question, ANSWER_LANGUAGES))
+        clock = Clock(time.perf_counter())
+        d = Draft(question, question, detect_language(question, ANSWER_LANGUAGES))
         if history:
             d.standalone = self.condense(history, question)
             clock.condense = clock.since()
@@ -221,7 +184,7 @@ class Answerer:
             answer = yield from self._second_look(d, clock, stop, max_tokens, answer)
         yield AnswerEvent(answer)
 
-    def _verified(self, d: _Draft, clock: _Clock) -> _Steps:
+    def _verified(self, d: Draft, clock: Clock) -> _Steps:
         """Verify the draft sentence by sentence (one event each); returns the ``Answer``."""
         t_ver0 = time.perf_counter()
         parsed = list(parse_answer(d.raw, [e.number for e in d.evidence], d.lang))
@@ -240,8 +203,8 @@ class Answerer:
 
     def _second_look(
         self,
-        d: _Draft,
-        clock: _Clock,
+        d: Draft,
+        clock: Clock,
         stop: threading.Event | None,
         max_tokens: int,
         first: Answer,
@@ -289,7 +252,7 @@ class Answerer:
             doc_sentences=doc_sentences,
         )
 
-    def _check(self, claim: str, d: _Draft, passages: Sequence[Evidence]) -> SentenceCheck:
+    def _check(self, claim: str, d: Draft, passages: Sequence[Evidence]) -> SentenceCheck:
         return check_sentence(
             claim,
             d.lang,
@@ -303,7 +266,7 @@ class Answerer:
         )
 
     def _verify(
-        self, ps: ParsedSentence, d: _Draft, by_number: dict[int, Evidence]
+        self, ps: ParsedSentence, d: Draft, by_number: dict[int, Evidence]
     ) -> tuple[ParsedSentence, SentenceCheck, bool]:
         """Check a sentence against what it cites; if that fails, against the other passages.
 
@@ -331,8 +294,8 @@ class Answerer:
 
     def _generate(
         self,
-        d: _Draft,
-        clock: _Clock,
+        d: Draft,
+        clock: Clock,
         stop: threading.Event | None,
         max_tokens: int,
         *,
@@ -357,7 +320,7 @@ class Answerer:
             yield TokenEvent(piece)
         clock.generation += clock.since() - t0
 
-    def _decline_probability(self, d: _Draft) -> float | None:
+    def _decline_probability(self, d: Draft) -> float | None:
         """P(the reply is the cannot-answer phrase) under the model, from the log-probabilities
         of the greedy reply to the same prompt (its prefill is still cached)."""
         if not isinstance(self.generator, PathModel):
@@ -374,7 +337,7 @@ class Answerer:
 
     def _assemble(
         self,
-        d: _Draft,
+        d: Draft,
         parsed: Sequence[ParsedSentence],
         checks: Sequence[SentenceCheck],
         attributed: Sequence[bool],
