@@ -160,7 +160,6 @@ class Answerer:
         yield SourcesEvent(tuple(d.hits), tuple(d.evidence))
         max_tokens = options.max_tokens or self.cfg.max_tokens
         yield from self._generate(d, clock, stop, max_tokens)
-        retried = False
         if self.cfg.retry_declined and is_cannot_answer(d.raw) and not _stopped(stop):
             # the small model declines with the answer in front of it (26 of 100 SQuAD
             # questions); asked again without the way out, it must answer from the
@@ -168,7 +167,6 @@ class Answerer:
             # a hesitant decline is asked again: a sure one is mostly a right one
             d.decline_probability = self._decline_probability(d)
             if (d.decline_probability or 0.0) < self.cfg.retry_below:
-                retried = True
                 d.second_draft = "retry"
                 d.raw = ""
                 yield TokenEvent("", restart=True, why="the model declined; asking it once more")
@@ -180,7 +178,8 @@ class Answerer:
             yield AnswerEvent(self._abstain(d, "the documents do not say", clock.timings()))
             return
         answer = yield from self._verified(d, clock)
-        if answer.abstained and self.cfg.second_look and not retried and not _stopped(stop):
+        # at most two drafts: no second look after a retried decline
+        if answer.abstained and self.cfg.second_look and not d.second_draft and not _stopped(stop):
             answer = yield from self._second_look(d, clock, stop, max_tokens, answer)
         yield AnswerEvent(answer)
 
