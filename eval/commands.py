@@ -25,7 +25,14 @@ HEADLINE_METRICS = (
 
 
 def _print_scores(evaluation: Any) -> None:
-    from eval.causes import cause_table, drafts_line, second_drafts, summary_line
+    from eval.causes import (
+        cause_table,
+        drafts_line,
+        effect_line,
+        second_drafts,
+        summary_line,
+        verification_effect,
+    )
 
     names = list(evaluation.scores)
     out(f"{'metric':20} " + " ".join(f"{n:>12}" for n in names))
@@ -40,6 +47,8 @@ def _print_scores(evaluation: Any) -> None:
         if table:
             out(f"{n}: {summary_line(table['all'])}")
         if line := drafts_line(second_drafts(evaluation.results[n])):
+            out(f"{n}: {line}")
+        if line := effect_line(verification_effect(evaluation.results[n])):
             out(f"{n}: {line}")
 
 

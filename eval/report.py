@@ -9,7 +9,14 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from eval.causes import cause_table, drafts_line, render_causes, second_drafts
+from eval.causes import (
+    cause_table,
+    drafts_line,
+    effect_line,
+    render_causes,
+    second_drafts,
+    verification_effect,
+)
 from eval.runner import ExampleResult
 
 __all__ = ["HEADLINE", "check_thresholds", "parse_thresholds", "render_markdown", "write_report"]
@@ -32,6 +39,7 @@ def render_markdown(
     meta: Mapping[str, Any],
     causes: Mapping[str, dict[str, dict[str, int]]] | None = None,
     drafts: Mapping[str, dict[str, dict[str, int]]] | None = None,
+    effects: Mapping[str, dict[str, int]] | None = None,
 ) -> str:
     names = list(pipelines)
     tables = {k: v for k, v in meta.items() if isinstance(v, Mapping) and k != "seconds"}
@@ -69,6 +77,9 @@ def render_markdown(
     for name, table in (drafts or {}).items():
         if line := drafts_line(table):
             lines += ["", f"{name}: {line}"]
+    for name, row in (effects or {}).items():
+        if line := effect_line(row):
+            lines += ["", f"{name}: {line}"]
     return "\n".join(lines) + "\n"
 
 
@@ -103,18 +114,20 @@ def write_report(
     out_dir.mkdir(parents=True, exist_ok=True)
     causes = {n: cause_table(rs) for n, rs in results.items()}
     drafts = {n: second_drafts(rs) for n, rs in results.items()}
+    effects = {n: verification_effect(rs) for n, rs in results.items()}
     data = {
         "meta": dict(meta),
         "scores": {n: {g: dict(s) for g, s in sc.items()} for n, sc in pipelines.items()},
         "abstention_causes": causes,
         "second_drafts": drafts,
+        "verification_effect": effects,
         "examples": {
             n: [asdict(r) | {"correct": r.correct} for r in rs] for n, rs in results.items()
         },
     }
     paths = [out_dir / "report.json", out_dir / "report.md", out_dir / "report.png"]
     paths[0].write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-    paths[1].write_text(render_markdown(pipelines, meta, causes, drafts))
+    paths[1].write_text(render_markdown(pipelines, meta, causes, drafts, effects))
     _chart(pipelines, paths[2])
     return paths
 

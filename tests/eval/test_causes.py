@@ -11,8 +11,10 @@ from eval.causes import (
     abstention_cause,
     cause_table,
     drafts_line,
+    effect_line,
     second_drafts,
     summary_line,
+    verification_effect,
 )
 
 GOLD = ("gold.txt",)
@@ -126,3 +128,47 @@ def test_second_drafts_are_counted_by_kind_with_what_they_ended_as() -> None:
         "second drafts: retry 2 (answered 1, right 1), second look 3 (answered 2, right 2)"
     )
     assert drafts_line(second_drafts(rows[:1])) == ""
+
+
+@dataclass(frozen=True)
+class Facts:
+    answerable: bool = True
+    key_facts: tuple[tuple[str, ...], ...] = (("1996",),)
+
+
+@dataclass(frozen=True)
+class Verified:
+    sentences: tuple[tuple[str, object, bool], ...]
+    abstained: bool
+    correct: bool
+    example: Facts = field(default_factory=Facts)
+
+
+def _said(*texts_kept: tuple[str, bool]) -> tuple[tuple[str, object, bool], ...]:
+    return tuple((text, (), kept) for text, kept in texts_kept)
+
+
+def test_verification_effect_scores_the_whole_draft_against_what_was_kept() -> None:
+    right, wrong = ("It was created in 1996.", True), ("It was created in 1997.", True)
+    rows = [
+        Verified(_said(right), False, True),  # kept right
+        Verified(_said((right[0], False)), True, False),  # right draft cut to an abstention
+        # the right sentence removed, a wrong one kept: the draft held it, the answer not
+        Verified(_said((right[0], False), ("It is a directive.", True)), False, False),
+        Verified(_said((wrong[0], False)), True, False),  # wrong draft removed
+        Verified(_said(wrong), False, False),  # wrong draft kept
+        Verified((), True, False),  # the model declined: no draft, not counted
+        Verified(_said(wrong), True, True, Facts(answerable=False)),  # unanswerable, removed
+        Verified(_said(wrong), False, False, Facts(answerable=False)),  # unanswerable, kept
+    ]
+    row = verification_effect(rows)
+    assert row == {
+        "drafted": 5, "draft right": 3, "kept right": 1, "removed right": 2,
+        "removed wrong": 1, "kept wrong": 1, "unanswerable drafted": 2,
+        "unanswerable removed": 1,
+    }  # fmt: skip
+    assert effect_line(row) == (
+        "verification: of 5 drafts 3 right; kept 1 right and 1 wrong, removed 2 right and "
+        "1 wrong; unanswerable: 2 drafted, 1 removed"
+    )
+    assert effect_line(verification_effect(rows[5:6])) == ""
