@@ -132,6 +132,16 @@ def links(text: str) -> set[str]:
     return {m.group(0).rstrip(".,;:").casefold() for m in _LINK.finditer(text)}
 
 
+# "70, 000": the model's tokens sometimes put a space into a thousands group it copies
+# (seed a02, from "70.000"); read so, or as two numbers, whichever the cited text states
+_SPACED_GROUP = re.compile(r"(?<![\d.,])(\d{1,3}), (?=\d{3}(?![\d]|[.,]\d))")
+
+
+def _readings(claim: str) -> list[str]:
+    joined = _SPACED_GROUP.sub(r"\1,", claim)
+    return [claim] if joined == claim else [claim, joined]
+
+
 @dataclass(frozen=True)
 class RuleResult:
     ok: bool
@@ -163,7 +173,9 @@ def check_rule(
     "the city" or "the network" in the text; the numbers in a title (a part number such as
     "(3)" in a SQuAD title) state nothing about the quote."""
     have = numbers(cited)
-    missing_numbers = tuple(sorted(_fmt(v) for v in numbers(claim) - have))
+    missing_numbers = min(
+        (tuple(sorted(_fmt(v) for v in numbers(c) - have)) for c in _readings(claim)), key=len
+    )
     missing_names: tuple[str, ...] = ()
     if claim_lang == "en" and cited_lang == "en":
         named = f"{titles}\n{cited}" if titles else cited

@@ -56,6 +56,10 @@ def test_numbers_are_compared_by_value(text: str, values: set[float]) -> None:
             "17000",
         ),
         ("1700 soldiers died.", "17 soldiers died, and 1,700 more", "en", "en", True, ""),
+        # a thousands group the model wrote with a space in it (seed a02) is read either way
+        ("70, 000 lived there.", "70.000 Einwohner lebten dort", "en", "de", True, ""),
+        ("It had 70, 000 people.", "It had 70 people.", "en", "en", False, "0"),
+        ("Scores were 12, 345 and 7.", "12 at first, then 345 and 7", "en", "en", True, ""),
         ("17 soldiers died.", "1,700 soldiers died", "en", "en", False, "17"),
         (
             "Zaluzhnyi recommended it, according to Bild.",
