@@ -19,7 +19,6 @@ __all__ = [
     "LANGUAGE_NAMES",
     "Message",
     "answer_messages",
-    "asks_two_things",
     "condense_messages",
     "is_cannot_answer",
     "judge_messages",
@@ -97,42 +96,6 @@ _SHOTS: list[Message] = [
      "content": "Laut dem Bürgermeister soll die neue Brücke 12 Millionen Euro kosten [1]."},
 ]  # fmt: skip
 
-# A fourth example, shown only before a question that asks two things: one sentence per
-# part, each citing its own source. Before every question it answered more two-part seed
-# questions (m03: leader and age from two articles) but also made the model decline less
-# on single questions, and those extra answers were right 4 times in 9 on SQuAD (README,
-# "Measured on 2026-12-02, third"). It goes before the German example, which cites [1].
-_TWO_PART_SHOT: list[Message] = [
-    {"role": "user", "content": _user(
-        _EXAMPLE_SOURCES, "How much will the new bridge cost, and when was the old bridge closed?",
-        "en")},
-    {"role": "assistant", "content": "According to the mayor, the new bridge will cost 12 million "
-     "euros [1]. The old bridge was closed in 2019 [2]."},
-]  # fmt: skip
-
-_QUESTION_WORDS = {
-    "en": r"who|whom|whose|what|when|where|which|why|how",
-    "de": r"wer|wen|wem|wessen|was|wann|wo|woher|wohin|welche[mnrs]?|warum|weshalb|wieso|wie",
-}
-_AND = {"en": "and", "de": "und"}
-_PREPOSITIONS = {
-    "en": r"in|at|on|for|from|to|by|with|since|of|about",
-    "de": r"in|an|auf|für|von|mit|bis|seit|aus|über|nach|zu",
-}
-
-
-def asks_two_things(question: str, language: str) -> bool:
-    """Two question words, the second joined on by "and"/"und" ("Who leads them, and how old
-    is he?", "Wer wollte es, und wer warnte davor?"). Not "X and what other country?" (one
-    question word) nor a follow-up that starts with "And how many …"."""
-    words = _QUESTION_WORDS.get(language)
-    if words is None:
-        return False
-    if len(re.findall(rf"\b(?:{words})\b", question, re.IGNORECASE)) < 2:
-        return False
-    joined = rf"(?<=\S)\s+{_AND[language]}\s+(?:(?:{_PREPOSITIONS[language]})\s+)?(?:{words})\b"
-    return re.search(joined, question, re.IGNORECASE) is not None
-
 
 def answer_messages(
     question: str,
@@ -146,10 +109,7 @@ def answer_messages(
     look after a draft that verification removed whole)."""
     shown = list(reversed(evidence)) if reverse else evidence
     user = _user(_sources_block(shown), question, language, insist)
-    shots = _SHOTS
-    if asks_two_things(question, language):
-        shots = [*_SHOTS[:-2], *_TWO_PART_SHOT, *_SHOTS[-2:]]
-    return [{"role": "system", "content": SYSTEM}, *shots, {"role": "user", "content": user}]
+    return [{"role": "system", "content": SYSTEM}, *_SHOTS, {"role": "user", "content": user}]
 
 
 CONDENSE_SYSTEM = (
