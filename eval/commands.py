@@ -52,6 +52,28 @@ def _print_scores(evaluation: Any) -> None:
             out(f"{n}: {line}")
 
 
+def _journal(
+    args: argparse.Namespace, config: Config, assistant: Assistant, dataset: str, examples: Any
+) -> Any:
+    """The run journal in ``--out`` (eval/journal.py), resumed with ``--resume``."""
+    from eval.journal import Journal, fingerprint, source_hash
+
+    models = {
+        "embedder": assistant.index.embedder.name,
+        "generator": assistant.generator.model_id,
+        "judge": assistant.checker.name,
+    }
+    # where things lie is not how answers are made, and a DSN can hold a password
+    settings = config.model_dump(mode="json", exclude={"index": {"dir", "models_dir", "dsn"}})
+    run = fingerprint(dataset, examples, settings, models, source_hash())
+    journal = Journal.open(args.out, run, resume=args.resume)
+    if args.resume:
+        counts = {n: len(journal.finished(n, examples)) for n in ("ours", "llamaindex")}
+        held = ", ".join(f"{c} by {n}" for n, c in counts.items())
+        out(f"resuming {journal.path}: {len(examples)} questions, answered so far {held}")
+    return journal
+
+
 def _show_result(name: str, r: Any) -> None:
     mark = "✓" if r.correct else "✗"
     state = "abstained" if r.abstained else "answered"
@@ -88,7 +110,10 @@ def cmd_eval(args: argparse.Namespace, config: Config) -> int:
         t0 = time.perf_counter()
         baseline = build_baseline(assistant, corpus) if args.baseline else None
         built = round(time.perf_counter() - t0, 1)
-        evaluation = evaluate(assistant, examples, baseline, on_result=_show_result)
+        dataset = f"{args.dataset.resolve()} (first {args.limit or 'all'})"
+        journal = _journal(args, config, assistant, dataset, examples)
+        evaluation = evaluate(assistant, examples, baseline, _show_result, journal)
+        journal.close()
         if baseline is not None:
             evaluation.meta["baseline_build_seconds"] = built
     meta = {"dataset": str(args.dataset)} | evaluation.meta
@@ -142,7 +167,10 @@ def cmd_eval_squad(args: argparse.Namespace, config: Config) -> int:
         out(f"wrote {path}")
         return 0
     chosen = sample(squad.examples, args.sample, args.seed)
-    evaluation = evaluate(assistant, chosen, baseline, on_result=_show_result)
+    dataset = f"SQuAD v1.1 dev, random.Random({args.seed}).sample of {len(chosen)}"
+    journal = _journal(args, config, assistant, dataset, chosen)
+    evaluation = evaluate(assistant, chosen, baseline, _show_result, journal)
+    journal.close()
     meta = {
         "dataset": f"SQuAD v1.1 dev ({source})",
         "sample": f"{len(chosen)} questions, random.Random({args.seed}).sample",
@@ -232,6 +260,10 @@ def cmd_judge_eval(args: argparse.Namespace, config: Config) -> int:
 
 
 RESCORE_HELP = "score the answers of an earlier report.json again, without answering"
+RESUME_HELP = (
+    "continue an interrupted run: answer only the questions --out/answers.jsonl does not "
+    "hold (same configuration and code required)"
+)
 
 
 def register(sub: Any) -> None:
@@ -269,6 +301,7 @@ def register(sub: Any) -> None:
         help="also run the LlamaIndex default pipeline with the same models, side by side",
     )
     s.add_argument("--rescore", type=Path, default=None, help=RESCORE_HELP)
+    s.add_argument("--resume", action="store_true", help=RESUME_HELP)
     s.set_defaults(func=cmd_eval)
 
     s = sub.add_parser(
@@ -290,6 +323,7 @@ def register(sub: Any) -> None:
     s.add_argument("--data-dir", type=Path, default=None, help="cache (default: $RAG_DATA_DIR)")
     s.add_argument("--archive", type=Path, default=None, help="a local bigbench-1.0.0.tar.gz")
     s.add_argument("--rescore", type=Path, default=None, help=RESCORE_HELP)
+    s.add_argument("--resume", action="store_true", help=RESUME_HELP)
     s.set_defaults(func=cmd_eval_squad)
 
     s = sub.add_parser(

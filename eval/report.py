@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from eval.causes import (
     second_drafts,
     verification_effect,
 )
-from eval.runner import ExampleResult
+from eval.runner import ExampleResult, result_row
 
 __all__ = ["HEADLINE", "check_thresholds", "parse_thresholds", "render_markdown", "write_report"]
 
@@ -121,9 +120,7 @@ def write_report(
         "abstention_causes": causes,
         "second_drafts": drafts,
         "verification_effect": effects,
-        "examples": {
-            n: [asdict(r) | {"correct": r.correct} for r in rs] for n, rs in results.items()
-        },
+        "examples": {n: [result_row(r) for r in rs] for n, rs in results.items()},
     }
     paths = [out_dir / "report.json", out_dir / "report.md", out_dir / "report.png"]
     paths[0].write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -30,7 +30,15 @@ from index.types import Document
 from rag import Answer, Timings, Turn
 from rag.verify import SupportChecker, check_sentence
 
-__all__ = ["ExampleResult", "Pipeline", "results_from_report", "run_dataset", "score"]
+__all__ = [
+    "ExampleResult",
+    "Pipeline",
+    "result_from_row",
+    "result_row",
+    "results_from_report",
+    "run_dataset",
+    "score",
+]
 
 
 class Pipeline(Protocol):
@@ -135,6 +143,34 @@ def _cited(row: Sequence[str]) -> tuple[str, str, str]:
     return (row[0], row[1], row[2] if len(row) > 2 else "")
 
 
+def result_from_row(row: dict[str, Any], example: Example) -> ExampleResult:
+    """One answer as ``report.json`` and the run journal (eval/journal.py) store it."""
+    return ExampleResult(
+        example=example,
+        answer=row["answer"],
+        abstained=row["abstained"],
+        reason=row["reason"],
+        ranked_docs=tuple(row["ranked_docs"]),
+        sentences=tuple(
+            (t, tuple(_cited(c) for c in cited), bool(ok)) for t, cited, ok in row["sentences"]
+        ),
+        quotes_exact=tuple(row["quotes_exact"]),
+        cited_docs=tuple(row["cited_docs"]),
+        first_token=row["first_token"],
+        total=row["total"],
+        evidence_docs=tuple(row.get("evidence_docs", ())),
+        sentence_reasons=tuple(row.get("sentence_reasons", ())),
+        decline_probability=row.get("decline_probability"),
+        evidence_spans=tuple((str(d), int(a), int(b)) for d, a, b in row.get("evidence_spans", ())),
+        second_draft=str(row.get("second_draft", "")),
+    )
+
+
+def result_row(result: ExampleResult) -> dict[str, Any]:
+    """What ``result_from_row`` reads back (plus ``correct``, for a reader of the file)."""
+    return asdict(result) | {"correct": result.correct}
+
+
 def results_from_report(
     data: dict[str, Any], examples: Sequence[Example]
 ) -> dict[str, list[ExampleResult]]:
@@ -148,30 +184,7 @@ def results_from_report(
             ex_id = row["example"]["id"]
             if ex_id not in by_id:
                 raise ValueError(f"the report answers {ex_id!r}, which the dataset does not hold")
-            results.append(
-                ExampleResult(
-                    example=by_id[ex_id],
-                    answer=row["answer"],
-                    abstained=row["abstained"],
-                    reason=row["reason"],
-                    ranked_docs=tuple(row["ranked_docs"]),
-                    sentences=tuple(
-                        (t, tuple(_cited(c) for c in cited), bool(ok))
-                        for t, cited, ok in row["sentences"]
-                    ),
-                    quotes_exact=tuple(row["quotes_exact"]),
-                    cited_docs=tuple(row["cited_docs"]),
-                    first_token=row["first_token"],
-                    total=row["total"],
-                    evidence_docs=tuple(row.get("evidence_docs", ())),
-                    sentence_reasons=tuple(row.get("sentence_reasons", ())),
-                    decline_probability=row.get("decline_probability"),
-                    evidence_spans=tuple(
-                        (str(d), int(a), int(b)) for d, a, b in row.get("evidence_spans", ())
-                    ),
-                    second_draft=str(row.get("second_draft", "")),
-                )
-            )
+            results.append(result_from_row(row, by_id[ex_id]))
         out[pipeline] = results
     return out
 
