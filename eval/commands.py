@@ -136,7 +136,8 @@ def cmd_eval_squad(args: argparse.Namespace, config: Config) -> int:
     source = fetch_squad(cache, archive=args.archive)
     squad = build_corpus(source)
     out(f"SQuAD v1.1 dev: {len(squad.examples)} questions over {squad.corpus}")
-    assistant = Assistant.open(args.index or cache / "squad" / "index", config=config)
+    # beside the JSON: a copy other than the pinned one has a folder of its own
+    assistant = Assistant.open(args.index or source.parent / "index", config=config)
     if args.rescore:
         evaluation = rescore(assistant, args.rescore, squad.examples)
         paths = write_report(args.out, evaluation.scores, evaluation.results, evaluation.meta)
@@ -306,7 +307,7 @@ def register(sub: Any) -> None:
 
     s = sub.add_parser(
         "eval-squad",
-        help="external benchmark: SQuAD v1.1 dev (fetched once from PyPI's bigbench sdist)",
+        help="external benchmark: SQuAD v1.1 dev (bigbench sdist from PyPI, or --archive)",
     )
     s.add_argument(
         "--sample",
@@ -321,7 +322,12 @@ def register(sub: Any) -> None:
     s.add_argument("--baseline", action="store_true", help="also run the LlamaIndex pipeline")
     s.add_argument("--out", type=Path, default=Path("eval-squad-report"))
     s.add_argument("--data-dir", type=Path, default=None, help="cache (default: $RAG_DATA_DIR)")
-    s.add_argument("--archive", type=Path, default=None, help="a local bigbench-1.0.0.tar.gz")
+    s.add_argument(
+        "--archive",
+        type=Path,
+        default=None,
+        help="a local bigbench-1.0.0.tar.gz, or a SQuAD v1.1 dev JSON (dev-v1.1.json)",
+    )
     s.add_argument("--rescore", type=Path, default=None, help=RESCORE_HELP)
     s.add_argument("--resume", action="store_true", help=RESUME_HELP)
     s.set_defaults(func=cmd_eval_squad)

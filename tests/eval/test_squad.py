@@ -74,3 +74,35 @@ def test_a_wrong_archive_is_refused_by_name(tmp_path: Path) -> None:
     with pytest.raises(SquadFetchError, match=r"not bigbench 1\.0\.0"):
         fetch_squad(tmp_path / "cache", archive=fake)
     assert not (tmp_path / "cache" / "squad" / "squaddev_v1.1.json").exists()
+
+
+def test_a_local_squad_json_gets_a_folder_named_by_its_hash(tmp_path: Path) -> None:
+    # PyPI no longer lists the bigbench sdist: a user passes the authors' dev-v1.1.json
+    mine = tmp_path / "dev-v1.1.json"
+    mine.write_text(json.dumps(SHAPE))
+    cache = tmp_path / "cache"
+    source = fetch_squad(cache, archive=mine)
+    assert source.parent.parent == cache and source.parent.name.startswith("squad-")
+    assert json.loads(source.read_text()) == SHAPE
+    # not the pinned copy, so never where the pinned copy's corpus and index live
+    assert not (cache / "squad").exists()
+    assert build_corpus(source).corpus == source.parent / "corpus"
+    assert fetch_squad(cache, archive=mine) == source
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("{not json", "not a SQuAD JSON"),
+        (json.dumps({"version": "v2.0", "data": SHAPE["data"]}), "version 'v2.0'"),
+    ],
+)
+def test_a_json_that_is_not_squad_1_1_is_refused_by_name(
+    tmp_path: Path, text: str, says: str
+) -> None:
+    bad = tmp_path / "dev.json"
+    bad.write_text(text)
+    with pytest.raises(SquadFetchError, match=says) as caught:
+        fetch_squad(tmp_path / "cache", archive=bad)
+    assert str(bad) in str(caught.value) and "fix:" in str(caught.value)
+    assert not (tmp_path / "cache").exists()
