@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from index import Document, Hit, Index, Span
 from index.text import count_tokens, detect_language, sentence_spans
+from rag.attribution import SentenceVerifier
 from rag.citations import ParsedSentence, parse_answer, renumber
 from rag.config import AnswerConfig, RetrievalConfig
 from rag.draft import Clock, Draft
@@ -28,7 +29,7 @@ from rag.prompts import (
     condense_messages,
     is_cannot_answer,
 )
-from rag.sentences import answer_sentence, attribution_candidates, render
+from rag.sentences import answer_sentence, render
 from rag.types import (
     Answer,
     AnswerEvent,
@@ -43,7 +44,7 @@ from rag.types import (
     TokenEvent,
     Turn,
 )
-from rag.verify import SentenceCheck, SupportChecker, check_sentence
+from rag.verify import SentenceCheck, SupportChecker
 
 __all__ = ["Answerer"]
 
@@ -67,6 +68,7 @@ class Answerer:
         self.checker = checker
         self.cfg = answer
         self.search_options = retrieval.search_options()
+        self.verifier = SentenceVerifier(checker, answer, lambda i: index.document(i).text)
 
     def warm_up(self) -> None:
         # one token from the fixed prefix (system prompt + worked examples) puts it in the
@@ -191,7 +193,7 @@ class Answerer:
         by_number = {e.number: e for e in d.evidence}
         attributed: list[bool] = []
         for i, ps in enumerate(parsed):
-            fixed, check, moved = self._verify(ps, d, by_number)
+            fixed, check, moved = self.verifier.verify(ps, d, by_number)
             parsed[i] = fixed
             checks.append(check)
             attributed.append(moved)
@@ -250,46 +252,6 @@ class Answerer:
             window=self.cfg.evidence_window,
             doc_sentences=doc_sentences,
         )
-
-    def _check(self, claim: str, d: Draft, passages: Sequence[Evidence]) -> SentenceCheck:
-        return check_sentence(
-            claim,
-            d.lang,
-            [(e.text, e.language) for e in passages],
-            self.checker,
-            threshold=self.cfg.judge_threshold,
-            question=d.standalone,
-            window=self.cfg.judge_window,
-            question_words=self.cfg.judge_question_words,
-            titles=[e.title for e in passages] if self.cfg.verify_titles else (),
-        )
-
-    def _verify(
-        self, ps: ParsedSentence, d: Draft, by_number: dict[int, Evidence]
-    ) -> tuple[ParsedSentence, SentenceCheck, bool]:
-        """Check a sentence against what it cites; if that fails, against the other passages.
-
-        The small model often writes the right fact with the wrong number (it cited [2] for a
-        fact in [1] in 2 of 8 seed answers), or writes a correct sentence with no marker. A
-        claim that another offered passage supports, by the same rule and judge, gets that
-        passage as its citation and is marked as attributed (the third value). Only a
-        sentence that no offered passage supports stays unsupported.
-        """
-        check = self._check(ps.text, d, [by_number[n] for n in ps.evidence])
-        if check.supported:
-            return ps, check, False
-        for e in attribution_candidates(ps.text, d.evidence, skip=ps.evidence):
-            alt = self._check(ps.text, d, [e])
-            if not alt.supported:
-                continue
-            if ps.evidence:
-                cited = ", ".join(f"[{n}]" for n in ps.evidence)
-                note = f"citation corrected: the model cited {cited}, which does not support it"
-            else:
-                note = "citation attributed: the model cited nothing; this passage supports it"
-            fixed = ParsedSentence(ps.text, (e.number,), ps.dropped)
-            return fixed, SentenceCheck(True, alt.score, note), True
-        return ps, check, False
 
     def _generate(
         self,

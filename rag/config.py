@@ -228,6 +228,14 @@ class AnswerConfig(_Section):
         "after a retried decline: at most two drafts per question. Off: on the seeds it "
         "answered 6 more right and 2 wrong, on the SQuAD 100 none right and 3 wrong.",
     )
+    join_adjacent: bool = Field(
+        True,
+        description="When a sentence's names or numbers are in no single offered passage but "
+        "in two shown passages that are one stretch of the same document (one chunk ending "
+        "where the other begins), check it against both and cite both: chunk boundaries are "
+        "the index's, not the author's. Seeds: accuracy 0.697 -> 0.711 (a28), nothing else "
+        "moved.",
+    )
     max_tokens: int = Field(200, ge=16, le=4096, description="Most tokens generated.")
     temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature.")
     unsupported: str = Field(

@@ -13,7 +13,7 @@ from index import Hit, Span
 from index.text import count_tokens
 from rag.types import Evidence
 
-__all__ = ["select_evidence"]
+__all__ = ["adjacent_pairs", "select_evidence"]
 
 
 def _widen(hit: Hit, window: int, doc_sentences: Callable[[str], Sequence[Span]]) -> list[Span]:
@@ -84,3 +84,22 @@ def select_evidence(
         taken.append((h.chunk.doc_id, start, end))
         used += n_tokens
     return out
+
+
+def adjacent_pairs(
+    evidence: Sequence[Evidence], document_text: Callable[[str], str]
+) -> list[tuple[Evidence, Evidence]]:
+    """Pairs of shown passages that are one stretch of their document: the same document,
+    the first ending where the second begins, nothing but white space between them.
+
+    Chunk boundaries are the index's, not the author's: "Putin is reportedly interested in
+    a ceasefire." ends one chunk and "That's what the New York Times learned …" begins the
+    next. Cited together, the two are still one exact span of the document.
+    """
+    pairs = []
+    for a in evidence:
+        for b in evidence:
+            same = a.doc_id == b.doc_id and a.end <= b.start
+            if same and not document_text(a.doc_id)[a.end : b.start].strip():
+                pairs.append((a, b))
+    return pairs

@@ -22,7 +22,7 @@ from index.text import sentence_spans
 from rag.generators import LogprobModel
 from rag.injection import without_instructions
 from rag.prompts import judge_messages
-from rag.rules import check_rule
+from rag.rules import RuleResult, check_rule
 
 __all__ = [
     "ModelJudge",
@@ -32,6 +32,7 @@ __all__ = [
     "best_window",
     "check_sentence",
     "content_words",
+    "rule_holds",
 ]
 
 
@@ -148,6 +149,38 @@ def best_window(claim: str, passage: str, language: str, size: int) -> str:
     return best
 
 
+def _evidence_only(
+    cited: list[tuple[str, str]], titles: Sequence[str]
+) -> list[tuple[str, str, str]]:
+    """(text, language, title) of each cited passage without what speaks to the assistant
+    (rag/injection.py): an instruction is not evidence, so it cannot support anything."""
+    if titles and len(titles) != len(cited):
+        raise ValueError(f"{len(titles)} titles for {len(cited)} cited passages")
+    named = list(titles) or [""] * len(cited)
+    stripped = [
+        (without_instructions(t), lang, without_instructions(title).strip())
+        for (t, lang), title in zip(cited, named, strict=True)
+    ]
+    return [(t, lang, title) for t, lang, title in stripped if t.strip()]
+
+
+def _rule(claim: str, claim_lang: str, stripped: list[tuple[str, str, str]]) -> RuleResult:
+    text = "\n\n".join(t for t, _, _ in stripped)
+    langs = {lang for _, lang, _ in stripped}
+    heads = "\n".join(title for _, _, title in stripped if title)
+    cited_lang = langs.pop() if len(langs) == 1 else "mixed"
+    return check_rule(claim, text, claim_lang, cited_lang, titles=heads)
+
+
+def rule_holds(
+    claim: str, claim_lang: str, cited: list[tuple[str, str]], titles: Sequence[str] = ()
+) -> bool:
+    """Whether the deterministic rule alone (numbers, names, links) passes: the first half
+    of ``check_sentence``, without a judge call."""
+    stripped = _evidence_only(cited, titles)
+    return bool(stripped) and _rule(claim, claim_lang, stripped).ok
+
+
 def check_sentence(
     claim: str,
     claim_lang: str,
@@ -175,23 +208,10 @@ def check_sentence(
     seeds (u06) and refused two right answers (a16, a21)."""
     if not cited:
         return SentenceCheck(False, 0.0, "no citation")
-    # what speaks to the assistant is not evidence (rag/injection.py): it cannot support
-    if titles and len(titles) != len(cited):
-        raise ValueError(f"{len(titles)} titles for {len(cited)} cited passages")
-    named = list(titles) or [""] * len(cited)
-    stripped = [
-        (without_instructions(t), lang, without_instructions(title).strip())
-        for (t, lang), title in zip(cited, named, strict=True)
-    ]
-    stripped = [(t, lang, title) for t, lang, title in stripped if t.strip()]
+    stripped = _evidence_only(cited, titles)
     if not stripped:
         return SentenceCheck(False, 0.0, "the cited text only addresses the assistant")
-    text = "\n\n".join(t for t, _, _ in stripped)
-    langs = {lang for _, lang in cited}
-    heads = "\n".join(title for _, _, title in stripped if title)
-    rule = check_rule(
-        claim, text, claim_lang, langs.pop() if len(langs) == 1 else "mixed", titles=heads
-    )
+    rule = _rule(claim, claim_lang, stripped)
     if not rule.ok:
         return SentenceCheck(False, 0.0, rule.reason)
     if window > 0:

@@ -418,3 +418,78 @@ def test_no_second_look_after_a_retried_decline_or_when_off(
     gen = ScriptedGenerator("The mayor of Bakhmut is a famous violinist [1].", "never asked [1].")
     a = _assistant(tmp_path / "off", seeds_copy, gen, second_look=False)
     assert a.ask("Who is the mayor of Bakhmut?").abstained and len(gen.requests) == 1
+
+
+_FILLER = " ".join(f"Sentence {w} is about the weather in the valley." for w in "abcdefgh")
+
+
+def _two_chunks(
+    tmp_path: Path, lead: str, checker: Any
+) -> tuple[Assistant, ScriptedGenerator, str]:
+    """An assistant over one document whose 40-token chunks (no overlap) split ``lead``
+    from "Putin is reportedly interested in a ceasefire." at a paragraph break."""
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    text = f"{_FILLER} {lead}\n\nPutin is reportedly interested in a ceasefire. {_FILLER}"
+    (corpus / "news.txt").write_text(text)
+    gen = ScriptedGenerator("placeholder")
+    config = Config(
+        index=IndexConfig(dir=tmp_path / "ix", chunk_tokens=40, overlap_tokens=0),
+        answer=AnswerConfig(min_relevance=0.0),
+    )
+    a = Assistant.open(config=config, embedder=HashEmbedder(), generator=gen, checker=checker)
+    a.add([corpus])
+    return a, gen, text
+
+
+def test_a_claim_that_straddles_two_adjacent_chunks_cites_both(tmp_path: Path) -> None:
+    # chunk boundaries are the index's: the attribution closes one chunk, the fact opens
+    # the next (as in seed 002, "…interested in a ceasefire." | "That's what … New York
+    # Times learned"), so no single passage passes the rule's name check
+    lead = "The New York Times learned something from diplomats this week."
+    a, gen, text = _two_chunks(tmp_path, lead, RuleOnlyChecker())
+    question = "According to the New York Times, what is Putin interested in?"
+    evidence = next(e for e in a.stream(question) if isinstance(e, SourcesEvent)).evidence
+    fact = next(e for e in evidence if e.text.startswith("Putin is reportedly"))
+    source = next(e for e in evidence if e.text.endswith(lead))
+    assert "New York" not in fact.text  # the pair is needed, not one passage
+    claim = "According to the New York Times, Putin is reportedly interested in a ceasefire"
+    gen.replies = [f"{claim} [{fact.number}]."]
+
+    answer = a.ask(question)
+    assert not answer.abstained
+    (sentence,) = answer.sentences
+    assert sentence.verdict == "supported" and sentence.attributed
+    assert sentence.reason.startswith("citation extended")
+    quotes = [c.quote for c in answer.citations]
+    assert quotes == [source.text, fact.text]
+    assert text[answer.citations[0].end : answer.citations[1].start].strip() == ""
+    _quotes_exact(a, answer)
+
+    # off: the sentence is removed, as before
+    a.reconfigure(answer={"join_adjacent": False})
+    assert a.ask(question).abstained
+
+
+class _Refusing:
+    """A judge that refuses everything and remembers what it read."""
+
+    name = "refusing"
+
+    def __init__(self) -> None:
+        self.passages: list[str] = []
+
+    def support(self, claim: str, passage: str, question: str | None = None) -> float:
+        self.passages.append(passage)
+        return 0.0
+
+
+def test_a_judge_refusal_is_not_retried_on_a_pair_of_chunks(tmp_path: Path) -> None:
+    # one passage alone holds the sentence's names and numbers, so the judge has spoken on
+    # its meaning; the pair would only give the judge more words to match
+    judge = _Refusing()
+    a, gen, _ = _two_chunks(tmp_path, "Diplomats met in the valley this week.", judge)
+    gen.replies = ["Putin reportedly wants peace talks in the valley [1]."]
+    answer = a.ask("What is Putin interested in, according to diplomats?")
+    assert answer.abstained and judge.passages
+    assert not any("\n\n" in p for p in judge.passages)  # never two passages joined

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from index import Chunk, Hit
 from index.text import sentence_spans
-from rag.evidence import select_evidence
+from rag.evidence import adjacent_pairs, select_evidence
+from rag.types import Evidence
 
 TEXT = (
     "The ferry left at noon. It carried forty cars. The captain was Anna Berg. "
@@ -48,3 +49,18 @@ def test_the_window_stops_at_the_document_edges_and_shows_nothing_twice() -> Non
 def test_the_budget_leaves_out_passages_that_do_not_fit_but_keeps_the_first() -> None:
     ev = select_evidence([_hit(0, 5), _hit(0, 0, 2)], 5, lambda _d: TEXT)
     assert len(ev) == 1 and ev[0].n_tokens > 5
+
+
+def test_adjacent_pairs_are_one_stretch_of_one_document() -> None:
+    texts = {"a": "One two. Three four.\n\nFive six. Seven.", "b": "Other text here."}
+
+    def ev(n: int, doc: str, start: int, end: int) -> Evidence:
+        return Evidence(n, doc, doc, "en", start, end, texts[doc][start:end], (), 3)
+
+    first, second, third = ev(1, "a", 0, 8), ev(2, "a", 9, 20), ev(3, "a", 22, 31)
+    other = ev(4, "b", 0, 16)  # another document, even where the offsets would meet
+    pairs = adjacent_pairs([third, first, other, second], lambda d: texts[d])
+    # only white space between them, in document order, whatever order they were shown in
+    assert [(a.number, b.number) for a, b in pairs] == [(1, 2), (2, 3)]
+    # a gap with words in it is not one stretch
+    assert adjacent_pairs([first, third], lambda d: texts[d]) == []
