@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eval.dataset import Example
+from index.errors import RagError
 
 __all__ = [
     "SquadData",
@@ -47,8 +48,9 @@ MEMBER = "bigbench-1.0.0/bigbench/benchmark_tasks/squad_shifts/squaddev_v1.1.jso
 JSON_SHA256 = "45089eff3cf52004b1dca6814cde5c57082fdb09872f18c79a5d944d45be523a"
 
 
-class SquadFetchError(RuntimeError):
-    pass
+class SquadFetchError(RagError):
+    """SQuAD could not be fetched or read; the message names the file and the fix (the CLI
+    prints it as one line and exits 2, like every other known failure)."""
 
 
 def data_dir() -> Path:
@@ -63,6 +65,18 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def _fetched_sdist(dest: Path, progress: bool) -> Path:
+    import httpx
+
+    try:
+        return _download_sdist(dest, progress)
+    except httpx.HTTPError as e:
+        raise SquadFetchError(
+            f"{SDIST_NAME} could not be fetched from PyPI ({e}); fix: check the network, or "
+            "pass a local copy of the sdist or of dev-v1.1.json with --archive PATH"
+        ) from e
 
 
 def _download_sdist(dest: Path, progress: bool) -> Path:
@@ -114,7 +128,7 @@ def fetch_squad(
     target.parent.mkdir(parents=True, exist_ok=True)
     downloaded = archive is None
     if archive is None:
-        archive = _download_sdist(cache / SDIST_NAME, progress)
+        archive = _fetched_sdist(cache / SDIST_NAME, progress)
     elif _sha256(archive) != SDIST_SHA256:
         raise SquadFetchError(f"{archive}: not bigbench 1.0.0 (sha256 differs)")
     tmp = target.with_suffix(".part")

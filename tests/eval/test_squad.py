@@ -106,3 +106,17 @@ def test_a_json_that_is_not_squad_1_1_is_refused_by_name(
         fetch_squad(tmp_path / "cache", archive=bad)
     assert str(bad) in str(caught.value) and "fix:" in str(caught.value)
     assert not (tmp_path / "cache").exists()
+
+
+def test_a_fetch_failure_is_one_line_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rag.cli import main
+
+    bad = tmp_path / "dev.json"
+    bad.write_text("{not json")
+    monkeypatch.setenv("RAG_DATA_DIR", str(tmp_path / "cache"))
+    code = main(["eval-squad", "--archive", str(bad), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert err.startswith("error: ") and str(bad) in err and "fix:" in err
