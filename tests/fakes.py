@@ -96,3 +96,17 @@ class KeywordChecker:
         words = [w for w in re.findall(r"\w+", claim.casefold()) if len(w) > 4]
         hits = sum(1 for w in words if w in passage.casefold())
         return self.score if words and hits >= 0.6 * len(words) else 0.1
+
+
+def fake_assistant(tmp_path: Path, corpus: Path, generator: Any) -> Any:
+    """An Assistant over ``corpus`` (indexed into ``tmp_path/ix``) with the fakes above: hash
+    embedder, the given generator, keyword checker; relevance gate at 0.2."""
+    from rag import Assistant, Config
+    from rag.config import AnswerConfig, IndexConfig
+
+    config = Config(index=IndexConfig(dir=tmp_path / "ix"), answer=AnswerConfig(min_relevance=0.2))
+    a = Assistant.open(
+        config=config, embedder=HashEmbedder(), generator=generator, checker=KeywordChecker()
+    )
+    a.add([corpus])
+    return a

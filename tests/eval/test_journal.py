@@ -10,21 +10,10 @@ import pytest
 from eval.compare import evaluate
 from eval.dataset import load_dataset
 from eval.journal import Journal, JournalError, fingerprint, source_hash
-from rag import Assistant, Config
-from rag.config import AnswerConfig, IndexConfig
 from tests.conftest import SEEDS
-from tests.fakes import HashEmbedder, KeywordChecker, ScriptedGenerator
+from tests.fakes import ScriptedGenerator, fake_assistant
 
 IDS = ("a01", "a02", "a03")
-
-
-def _assistant(tmp_path: Path, seeds: Path, gen: ScriptedGenerator) -> Assistant:
-    config = Config(index=IndexConfig(dir=tmp_path / "ix"), answer=AnswerConfig(min_relevance=0.2))
-    a = Assistant.open(
-        config=config, embedder=HashEmbedder(), generator=gen, checker=KeywordChecker()
-    )
-    a.add([seeds])
-    return a
 
 
 def _run(threshold: float = 0.6) -> dict[str, object]:
@@ -36,7 +25,7 @@ def test_an_interrupted_run_resumes_without_asking_again(tmp_path: Path, seeds_c
     examples = [e for e in load_dataset(SEEDS / "qa.jsonl") if e.id in IDS]
     out = tmp_path / "report"
     gen = ScriptedGenerator("Zaluzhny recommended it [1].")
-    a = _assistant(tmp_path, seeds_copy, gen)
+    a = fake_assistant(tmp_path, seeds_copy, gen)
     journal = Journal.open(out, _run(), resume=False)
     evaluate(a, examples[:2], journal=journal)  # the run stops after two questions
     journal.close()
@@ -57,7 +46,7 @@ def test_an_interrupted_run_resumes_without_asking_again(tmp_path: Path, seeds_c
 
 def test_a_stored_answer_reads_back_equal(tmp_path: Path, seeds_copy: Path) -> None:
     examples = [e for e in load_dataset(SEEDS / "qa.jsonl") if e.id in IDS]
-    a = _assistant(tmp_path, seeds_copy, ScriptedGenerator("Zaluzhny recommended it [1]."))
+    a = fake_assistant(tmp_path, seeds_copy, ScriptedGenerator("Zaluzhny recommended it [1]."))
     journal = Journal.open(tmp_path / "r", _run(), resume=False)
     ev = evaluate(a, examples, journal=journal)
     journal.close()
@@ -83,7 +72,7 @@ def test_a_line_cut_short_is_skipped_and_the_next_begins_anew(
     tmp_path: Path, seeds_copy: Path
 ) -> None:
     examples = [e for e in load_dataset(SEEDS / "qa.jsonl") if e.id in IDS]
-    a = _assistant(tmp_path, seeds_copy, ScriptedGenerator("Zaluzhny recommended it [1]."))
+    a = fake_assistant(tmp_path, seeds_copy, ScriptedGenerator("Zaluzhny recommended it [1]."))
     journal = Journal.open(tmp_path / "r", _run(), resume=False)
     evaluate(a, examples[:1], journal=journal)
     journal.close()

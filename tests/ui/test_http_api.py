@@ -14,9 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
-from rag import Assistant, Config
-from rag.config import AnswerConfig, IndexConfig
-from tests.fakes import HashEmbedder, KeywordChecker, ScriptedGenerator
+from rag import Assistant
+from tests.fakes import ScriptedGenerator, fake_assistant
 from ui.http_api import ApiLimits, build_api
 
 QUESTION = "Who recommended the withdrawal of Ukrainian forces from Bakhmut?"
@@ -74,19 +73,10 @@ def _serve(app: Any) -> Iterator[str]:
         thread.join(10)
 
 
-def _assistant(tmp_path: Path, seeds_copy: Path, generator: Any) -> Assistant:
-    config = Config(index=IndexConfig(dir=tmp_path / "ix"), answer=AnswerConfig(min_relevance=0.2))
-    a = Assistant.open(
-        config=config, embedder=HashEmbedder(), generator=generator, checker=KeywordChecker()
-    )
-    a.add([seeds_copy])
-    return a
-
-
 @pytest.fixture()
 def served(tmp_path: Path, seeds_copy: Path) -> Iterator[tuple[str, Assistant, SlowGenerator]]:
     gen = SlowGenerator("Zaluzhny recommended the withdrawal of Ukrainian forces.")
-    a = _assistant(tmp_path, seeds_copy, gen)
+    a = fake_assistant(tmp_path, seeds_copy, gen)
     limits = ApiLimits(queue_size=2, max_body_bytes=20_000, retry_after_seconds=3)
     for url in _serve(build_api(a, api_key=KEY, limits=limits)):
         yield url, a, gen
@@ -149,7 +139,7 @@ def test_a_stream_says_where_a_second_draft_begins(tmp_path: Path, seeds_copy: P
         "The mayor of Bakhmut is a famous violinist.",
         "Zaluzhny recommended the withdrawal of Ukrainian forces.",
     )
-    a = _assistant(tmp_path, seeds_copy, gen)
+    a = fake_assistant(tmp_path, seeds_copy, gen)
     a.reconfigure(answer={"second_look": True})
     for url in _serve(build_api(a, api_key=KEY)):
         stream = _client(url).chat.completions.create(
@@ -182,7 +172,7 @@ def test_a_follow_up_uses_the_earlier_turns(served: tuple[str, Assistant, SlowGe
 def test_an_abstention_is_a_normal_completion_with_a_reason(
     tmp_path: Path, seeds_copy: Path
 ) -> None:
-    a = _assistant(tmp_path, seeds_copy, SlowGenerator("The documents do not say."))
+    a = fake_assistant(tmp_path, seeds_copy, SlowGenerator("The documents do not say."))
     for url in _serve(build_api(a)):
         reply = httpx.post(
             f"{url}/v1/chat/completions",
@@ -346,7 +336,7 @@ def test_the_readme_curl_examples_work(served: tuple[str, Assistant, SlowGenerat
 def test_the_chat_ui_is_served_on_ui_of_the_same_server(tmp_path: Path, seeds_copy: Path) -> None:
     from ui.http_api import mount_ui
 
-    a = _assistant(tmp_path, seeds_copy, SlowGenerator("unused"))
+    a = fake_assistant(tmp_path, seeds_copy, SlowGenerator("unused"))
     for url in _serve(mount_ui(build_api(a), a)):
         page = httpx.get(f"{url}/ui/", timeout=30, follow_redirects=True)
         assert page.status_code == 200 and "gradio" in page.text.lower()
