@@ -38,8 +38,12 @@ class SentenceVerifier:
             question=d.standalone,
             window=self.cfg.judge_window,
             question_words=self.cfg.judge_question_words,
-            titles=[e.title for e in passages] if self.cfg.verify_titles else (),
+            titles=self._titles(passages),
         )
+
+    def _titles(self, passages: Sequence[Evidence]) -> list[str]:
+        """The titles the rule may take names from: none with answer.verify_titles off."""
+        return [e.title for e in passages] if self.cfg.verify_titles else []
 
     def verify(
         self, ps: ParsedSentence, d: Draft, by_number: dict[int, Evidence]
@@ -92,8 +96,7 @@ class SentenceVerifier:
 
         def rule(passages: Sequence[Evidence]) -> bool:
             cited = [(e.text, e.language) for e in passages]
-            titles = [e.title for e in passages] if self.cfg.verify_titles else []
-            return rule_holds(ps.text, d.lang, cited, titles)
+            return rule_holds(ps.text, d.lang, cited, self._titles(passages))
 
         words = content_words(ps.text)
         scored = []
