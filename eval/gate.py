@@ -9,7 +9,10 @@ declines improved, while the draft figures (faithfulness, citation recall, which
 retried drafts that verification then removes) and answered-precision came down to just
 above their floors, which stay where they were; raised 2026-12-01 after "ein Prozent" was
 read as 1 (one more right answer, a38); raised 2026-12-05 after answer.join_adjacent (a28
-right: accuracy 0.697 -> 0.711, key facts 0.656 -> 0.672). The pipeline is deterministic on this
+right: accuracy 0.697 -> 0.711, key facts 0.656 -> 0.672); raised 2026-12-05 again after
+answer.split_parts (accuracy 0.711 -> 0.763, two-document questions 2 -> 6 of 9, answered-
+precision 0.804 -> 0.833; citation precision 0.990 -> 0.963, its floor unchanged). The
+pipeline is deterministic on this
 hardware (temperature 0; two runs a session apart gave identical figures).
 Raise a floor when the pipeline improves; never lower one to make a change pass.
 """
@@ -21,14 +24,14 @@ __all__ = ["SEED_GATE", "as_cli_args"]
 SEED_GATE: dict[str, float] = {
     "recall@5": 0.95,  # measured 0.984 (was 0.94 on 0.979)
     "mrr": 0.92,  # 0.943 (was 0.91)
-    "key_fact_accuracy": 0.63,  # 0.672, 41 of 61 answerable (was 0.62 on 0.656)
-    "citation_recall": 0.71,  # 0.732, ALCE on every draft sentence, retried drafts too
-    "citation_precision": 0.95,  # 0.990
-    "faithfulness": 0.71,  # 0.724 of draft sentences supported by their citations
+    "key_fact_accuracy": 0.68,  # 0.738, 45 of 61 answerable (was 0.63 on 0.672)
+    "citation_recall": 0.73,  # 0.761, ALCE on every draft sentence, retried drafts too
+    "citation_precision": 0.95,  # 0.963 (0.990 before split_parts)
+    "faithfulness": 0.73,  # 0.756 of draft sentences supported by their citations
     "quote_exact": 1.0,  # 1.000: a citation's quote is always document.text[start:end]
-    "abstention_f1": 0.61,  # 0.650 (13 of 15 unanswerable declined; 12 false declines)
-    "answered_precision": 0.79,  # 0.804 (0.837 before the retry of hesitant declines)
-    "accuracy": 0.67,  # 0.711, 54 of 76 (was 0.66 on 0.697)
+    "abstention_f1": 0.66,  # 0.703 (13 of 15 unanswerable declined; 9 false declines)
+    "answered_precision": 0.80,  # 0.833 (was 0.79 on 0.804)
+    "accuracy": 0.72,  # 0.763, 58 of 76 (was 0.67 on 0.711)
 }
 
 

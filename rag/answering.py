@@ -22,6 +22,7 @@ from rag.config import AnswerConfig, RetrievalConfig
 from rag.draft import Clock, Draft
 from rag.evidence import select_evidence
 from rag.generators import GenerationRequest, Generator, PathModel, complete, phrase_logprob
+from rag.parts import split_question, stream_parts
 from rag.prompts import (
     ANSWER_LANGUAGES,
     CANNOT_ANSWER,
@@ -142,6 +143,23 @@ class Answerer:
         history: Sequence[Turn] | None = None,
         stop: threading.Event | None = None,
         options: AskOptions | None = None,
+    ) -> Iterator[Event]:
+        parts = split_question(question) if self.cfg.split_parts else [question]
+
+        def one(q: str, turns: Sequence[Turn] | None) -> Iterator[Event]:
+            return self._stream_one(q, turns, stop, options)
+
+        if len(parts) == 1:
+            yield from one(question, history)
+        else:
+            yield from stream_parts(one, question, parts, history, lambda: _stopped(stop))
+
+    def _stream_one(
+        self,
+        question: str,
+        history: Sequence[Turn] | None,
+        stop: threading.Event | None,
+        options: AskOptions | None,
     ) -> Iterator[Event]:
         options = options or AskOptions()
         clock = Clock(time.perf_counter())

@@ -236,6 +236,14 @@ class AnswerConfig(_Section):
         "the index's, not the author's. Seeds: accuracy 0.697 -> 0.711 (a28), nothing else "
         "moved.",
     )
+    split_parts: bool = Field(
+        True,
+        description='A question that asks two things ("Who leads them, and how old is he?") '
+        "is answered one part at a time, each with its own retrieval and verification, the "
+        "later part read as a follow-up to the earlier; the answers are joined into one. When "
+        "a part is declined the whole question is asked too, and kept if more of it is "
+        "supported. Seeds: accuracy 0.711 -> 0.763, two-document questions 2 -> 6 of 9.",
+    )
     max_tokens: int = Field(200, ge=16, le=4096, description="Most tokens generated.")
     temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature.")
     unsupported: str = Field(
