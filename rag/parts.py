@@ -85,8 +85,8 @@ def stream_parts(
             else:
                 yield event
         shown += len(answers[-1].sentences)
-        if stopped():
-            yield AnswerEvent(answers[-1])
+        if stopped():  # the reader stopped it: no later part, no joining
+            yield AnswerEvent(replace(answers[-1], question=question))
             return
     joined = join_answers(question, answers, parts)
     if all(not a.abstained for a in answers):

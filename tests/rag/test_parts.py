@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -158,3 +159,15 @@ def test_the_whole_question_is_kept_when_more_of_it_is_supported(
     assert not answer.abstained and [s.kept for s in answer.sentences] == [True, True]
     assert answer.text.startswith("There were 500 people in the battalion [1].")
     assert "do not answer" not in answer.text
+
+
+def test_a_stop_ends_the_parts(tmp_path: Path, seeds_copy: Path) -> None:
+    gen = ScriptedGenerator("There were 500 people in the battalion.")
+    a = _assistant(tmp_path, seeds_copy, gen)
+    stop = threading.Event()
+    stop.set()
+    events = list(a.stream(Q, stop=stop))
+    assert isinstance(events[-1], AnswerEvent)
+    answer = events[-1].answer
+    assert answer.abstained and answer.reason == "stopped by the user"
+    assert answer.question == Q and len(gen.requests) == 1
