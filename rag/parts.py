@@ -43,7 +43,7 @@ _WH = (
     r"who|whom|whose|what|which|when|where|why|how|"
     r"wer|wen|wem|wessen|was|welche[mnrs]?|wann|wo|woher|wohin|warum|weshalb|wieso|wie"
 )
-_PREP = r"(?:for|in|on|at|by|from|to|with|since|seit|in|an|auf|aus|von|mit|nach|zu|für|um|bei)"
+_PREP = r"(?:for|in|on|at|by|from|to|with|since|seit|an|auf|aus|von|mit|nach|zu|für|um|bei)"
 # the comma is required: without it "How many soldiers and how many civilians died?" would be
 # cut into a part without a verb
 _JOIN = re.compile(rf",\s+(?:and|und)\s+(?=(?:{_PREP}\s+)?(?:{_WH})\b)", re.IGNORECASE)
