@@ -39,12 +39,11 @@ def cmd_chat(args: argparse.Namespace, config: Config) -> int:
         auth = (user, password)
     elif args.host not in ("127.0.0.1", "localhost", "::1"):
         err(f"warning: serving on {args.host} without --auth: anyone on the network can use it")
-    if not args.lazy:
-        # models and prompt cache load beside the server: the page is usable at once, and a
-        # question asked meanwhile waits on the same locks instead of loading twice
-        threading.Thread(target=assistant.warm_up, name="warm-up", daemon=True).start()
     app = build_app(assistant)
     out(f"serving on http://{args.host}:{args.port}")
+    # Gradio gives its server five seconds to start and then reports the port as taken; on a
+    # busy two-core machine a model loading beside it took longer than that, so the server
+    # starts first and the warm-up after it
     app.queue(**QUEUE_OPTIONS).launch(
         server_name=args.host,
         server_port=args.port,
@@ -52,8 +51,14 @@ def cmd_chat(args: argparse.Namespace, config: Config) -> int:
         inbrowser=False,
         show_error=True,
         quiet=True,
+        prevent_thread_lock=True,
         **LAUNCH_OPTIONS,
     )
+    if not args.lazy:
+        # models and prompt cache load beside the server: the page is usable at once, and a
+        # question asked meanwhile waits on the same locks instead of loading twice
+        threading.Thread(target=assistant.warm_up, name="warm-up", daemon=True).start()
+    app.block_thread()
     return 0
 
 
