@@ -64,7 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         ttft = f"{t.first_token:5.1f}" if t.first_token is not None else "   — "
         print(
             f"ttft {ttft} s  total {t.total:5.1f} s  prompt {a.prompt_tokens:4d} tok  "
-            f"{state}\n    Q: {q}\n    A: {a.text}"
+            f"{state}\n    stages: condense {t.condense:.1f} s, retrieval {t.retrieval:.1f} s, "
+            f"generation {t.generation:.1f} s, verification {t.verification:.1f} s"
+            f"\n    Q: {q}\n    A: {a.text}"
         )
     if firsts:
         print(

@@ -44,16 +44,23 @@ def cmd_chat(args: argparse.Namespace, config: Config) -> int:
     # Gradio gives its server five seconds to start and then reports the port as taken; on a
     # busy two-core machine a model loading beside it took longer than that, so the server
     # starts first and the warm-up after it
-    app.queue(**QUEUE_OPTIONS).launch(
-        server_name=args.host,
-        server_port=args.port,
-        auth=auth,
-        inbrowser=False,
-        show_error=True,
-        quiet=True,
-        prevent_thread_lock=True,
-        **LAUNCH_OPTIONS,
-    )
+    try:
+        app.queue(**QUEUE_OPTIONS).launch(
+            server_name=args.host,
+            server_port=args.port,
+            auth=auth,
+            inbrowser=False,
+            show_error=True,
+            quiet=True,
+            prevent_thread_lock=True,
+            **LAUNCH_OPTIONS,
+        )
+    except OSError as exc:
+        err(
+            f"error: cannot serve on {args.host}:{args.port} ({exc}); fix: stop what uses "
+            "that port or choose another with --port"
+        )
+        return 2
     if not args.lazy:
         # models and prompt cache load beside the server: the page is usable at once, and a
         # question asked meanwhile waits on the same locks instead of loading twice
