@@ -40,7 +40,6 @@ def cmd_chat(args: argparse.Namespace, config: Config) -> int:
     elif args.host not in ("127.0.0.1", "localhost", "::1"):
         err(f"warning: serving on {args.host} without --auth: anyone on the network can use it")
     app = build_app(assistant)
-    out(f"serving on http://{args.host}:{args.port}")
     # Gradio gives its server five seconds to start and then reports the port as taken; on a
     # busy two-core machine a model loading beside it took longer than that, so the server
     # starts first and the warm-up after it
@@ -61,6 +60,7 @@ def cmd_chat(args: argparse.Namespace, config: Config) -> int:
             "that port or choose another with --port"
         )
         return 2
+    out(f"serving on http://{args.host}:{args.port}")
     if not args.lazy:
         # models and prompt cache load beside the server: the page is usable at once, and a
         # question asked meanwhile waits on the same locks instead of loading twice

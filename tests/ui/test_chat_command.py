@@ -47,3 +47,4 @@ def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:
     assert f"cannot serve on 127.0.0.1:{port}" in run.stderr
     assert "--port" in run.stderr
     assert "Traceback" not in run.stderr
+    assert "serving on" not in run.stdout
