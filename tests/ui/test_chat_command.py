@@ -1,9 +1,9 @@
 """`rag chat` when its port is taken: a clear error naming the port and the fix, exit code 2,
-as a user starts it (a real process; --lazy loads no model)."""
+as a user starts it (a real process; --lazy loads no model). The process inherits the offline
+settings tests/conftest.py puts into the environment."""
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -19,12 +19,6 @@ def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = int(taken.getsockname()[1])
-        env = dict(
-            os.environ,
-            HF_HUB_OFFLINE="1",
-            HF_HUB_DISABLE_TELEMETRY="1",
-            GRADIO_ANALYTICS_ENABLED="False",
-        )
         run = subprocess.run(
             [
                 str(Path(sys.executable).parent / "rag"),
@@ -38,7 +32,6 @@ def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:
                 str(tmp_path / "no-seeds"),
             ],
             check=False,
-            env=env,
             capture_output=True,
             text=True,
             timeout=300,
