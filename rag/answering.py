@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from index import Document, Hit, Index, Span
 from index.text import count_tokens, detect_language, sentence_spans
+from rag.asking import asks_for_number, states_number
 from rag.attribution import SentenceVerifier
 from rag.citations import ParsedSentence, parse_answer, renumber
 from rag.config import AnswerConfig, RetrievalConfig
@@ -26,6 +27,7 @@ from rag.parts import split_question, stream_parts
 from rag.prompts import (
     ANSWER_LANGUAGES,
     CANNOT_ANSWER,
+    NUMBER_HINT,
     answer_messages,
     condense_messages,
     is_cannot_answer,
@@ -198,10 +200,46 @@ class Answerer:
             yield AnswerEvent(self._abstain(d, "the documents do not say", clock.timings()))
             return
         answer = yield from self._verified(d, clock)
-        # at most two drafts: no second look after a retried decline
+        # at most two drafts: no second look or number retry after a retried decline
         if answer.abstained and self.cfg.second_look and not d.second_draft and not _stopped(stop):
             answer = yield from self._second_look(d, clock, stop, max_tokens, answer)
+        elif self._lacks_number(d, answer) and not d.second_draft and not _stopped(stop):
+            answer = yield from self._number_retry(d, clock, stop, max_tokens, answer)
         yield AnswerEvent(answer)
+
+    def _lacks_number(self, d: Draft, answer: Answer) -> bool:
+        """A number question answered by supported sentences that state no number."""
+        return (
+            self.cfg.number_retry
+            and not answer.abstained
+            and (asks_for_number(d.question) or asks_for_number(d.standalone))
+            and not states_number(_kept_text(answer))
+        )
+
+    def _number_retry(
+        self,
+        d: Draft,
+        clock: Clock,
+        stop: threading.Event | None,
+        max_tokens: int,
+        first: Answer,
+    ) -> _Steps:
+        """One more draft when a number question got an answer without a number.
+
+        The same prompt with one sentence more at its end (NUMBER_HINT): the prefill of
+        the sources is reused, so it costs the new draft's tokens and its verification. The
+        second draft replaces the first only if a supported sentence of it states a number;
+        otherwise the first answer stands as it was.
+        """
+        d.raw = ""
+        d.second_draft = "number"
+        yield TokenEvent("", restart=True, why="the answer gave no number; asking for it")
+        yield from self._generate(d, clock, stop, max_tokens, hint=NUMBER_HINT)
+        if not _stopped(stop) and d.raw.strip() and not is_cannot_answer(d.raw):
+            second = yield from self._verified(d, clock)
+            if not second.abstained and states_number(_kept_text(second)):
+                return second
+        return replace(first, timings=clock.timings(), second_draft="number")
 
     def _verified(self, d: Draft, clock: Clock) -> _Steps:
         """Verify the draft sentence by sentence (one event each); returns the ``Answer``."""
@@ -280,8 +318,11 @@ class Answerer:
         *,
         insist: bool = False,
         reverse: bool = False,
+        hint: str = "",
     ) -> Iterator[TokenEvent]:
-        messages = answer_messages(d.standalone, d.evidence, d.lang, insist, reverse)
+        messages = answer_messages(
+            d.standalone, d.evidence, d.lang, insist=insist, reverse=reverse, hint=hint
+        )
         d.prompt_tokens = sum(count_tokens(m["content"]) for m in messages)
         request = GenerationRequest(
             messages,
@@ -353,6 +394,11 @@ class Answerer:
             if k:
                 parts.append(render(p.text, nums, c.supported))
         return self._finish(d, timings, " ".join(parts), out, citations=citations)
+
+
+def _kept_text(answer: Answer) -> str:
+    """The answer's shown sentences without their [n] markers (a marker is no number)."""
+    return " ".join(s.text for s in answer.sentences if s.kept)
 
 
 def _stopped(stop: threading.Event | None) -> bool:

@@ -94,6 +94,8 @@ _SECOND_DRAFT = {
     "retry": "it had declined, and was asked once more without the way out",
     "second look": "verification removed the whole first draft; the passages were shown "
     "again in reverse order",
+    "number": "the question asks for a number and the first answer stated none; it was "
+    "asked once more for the number",
 }
 
 

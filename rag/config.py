@@ -228,6 +228,13 @@ class AnswerConfig(_Section):
         "after a retried decline: at most two drafts per question. Off: on the seeds it "
         "answered 6 more right and 2 wrong, on the SQuAD 100 none right and 3 wrong.",
     )
+    number_retry: bool = Field(
+        True,
+        description="When a question asks for a number (how many, wie viele, what share, "
+        "which year …) and the verified answer states none, ask once more with the same "
+        "sources and one sentence more: that the question asks for a number. The new draft "
+        "is verified alike and used only if a supported sentence of it states a number.",
+    )
     join_adjacent: bool = Field(
         True,
         description="When a sentence's names or numbers are in no single offered passage but "

@@ -98,7 +98,9 @@ class Answer:
     decline_probability: float | None = None
     # a second draft was written: "retry" after a hesitant decline (the answer is that
     # draft), "second look" after a first draft that verification removed whole (the answer
-    # is the second draft if a sentence of it is supported, else the first's abstention)
+    # is the second draft if a sentence of it is supported, else the first's abstention),
+    # "number" after an answer to a number question that stated none (the answer is the
+    # second draft if a supported sentence of it states a number, else the first answer)
     second_draft: str = ""
 
     def to_dict(self) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from rag import (
     Turn,
 )
 from rag.config import AnswerConfig, IndexConfig
+from rag.prompts import NUMBER_HINT
 from rag.verify import RuleOnlyChecker
 from tests.fakes import HashEmbedder, KeywordChecker, ScriptedGenerator
 
@@ -493,3 +494,66 @@ def test_a_judge_refusal_is_not_retried_on_a_pair_of_chunks(tmp_path: Path) -> N
     answer = a.ask("What is Putin interested in, according to diplomats?")
     assert answer.abstained and judge.passages
     assert not any("\n\n" in p for p in judge.passages)  # never two passages joined
+
+
+WAGNER_Q = "How many mercenaries of Wagner's group died in Bakhmut?"
+
+
+def _wagner(
+    tmp_path: Path, seeds_copy: Path, **answer: Any
+) -> tuple[Assistant, ScriptedGenerator, int]:
+    """An assistant for WAGNER_Q, a number question, and the number its passage gets."""
+    gen = ScriptedGenerator("placeholder")
+    a = _assistant(tmp_path, seeds_copy, gen, retry_declined=False, **answer)
+    evidence = next(e for e in a.stream(WAGNER_Q) if isinstance(e, SourcesEvent)).evidence
+    n = next(e.number for e in evidence if "thousands of mercenaries" in e.text)
+    gen.requests.clear()
+    return a, gen, n
+
+
+def test_a_number_question_answered_without_a_number_is_asked_for_the_number(
+    tmp_path: Path, seeds_copy: Path
+) -> None:
+    a, gen, n = _wagner(tmp_path, seeds_copy)
+    gen.replies = [
+        f"The mercenaries of Wagner's group were led by Yevgeny Prigozhin [{n}].",
+        f"Thousands of mercenaries of Wagner's group died in Bakhmut [{n}].",
+    ]
+    events = list(a.stream(WAGNER_Q))
+    answer = next(e for e in events if isinstance(e, AnswerEvent)).answer
+    assert not answer.abstained and answer.text.startswith("Thousands of mercenaries")
+    assert answer.second_draft == "number" and answer.raw_text.startswith("Thousands")
+    first, second = (r.messages[-1]["content"] for r in gen.requests)
+    # the same prompt with one sentence more at its end: the sources' prefill is reused
+    assert second.startswith(first) and second[len(first) :].strip() == NUMBER_HINT
+    restarts = [e for e in events if isinstance(e, TokenEvent) and e.restart]
+    assert len(restarts) == 1 and "no number" in restarts[0].why
+    _quotes_exact(a, answer)
+
+
+def test_the_first_answer_stands_when_the_number_retry_brings_no_supported_number(
+    tmp_path: Path, seeds_copy: Path
+) -> None:
+    a, gen, n = _wagner(tmp_path, seeds_copy)
+    first = f"The mercenaries of Wagner's group were led by Yevgeny Prigozhin [{n}]."
+    # a number no passage states: verification removes it, so it cannot replace the first
+    gen.replies = [first, f"Exactly 4711 mercenaries of Wagner's group died in Bakhmut [{n}]."]
+    answer = a.ask(WAGNER_Q)
+    assert len(gen.requests) == 2 and answer.second_draft == "number"
+    assert not answer.abstained and answer.text.startswith("The mercenaries of Wagner")
+    assert answer.raw_text == first
+
+
+def test_no_number_retry_when_the_answer_states_one_or_the_question_asks_none(
+    tmp_path: Path, seeds_copy: Path
+) -> None:
+    a, gen, n = _wagner(tmp_path, seeds_copy)
+    gen.replies = [f"Thousands of mercenaries of Wagner's group died in Bakhmut [{n}].", "never"]
+    assert not a.ask(WAGNER_Q).abstained and len(gen.requests) == 1
+    gen.requests.clear()
+    gen.replies = [f"Yevgeny Prigozhin led the mercenaries of Wagner's group [{n}].", "never"]
+    answer = a.ask("Who led the mercenaries of Wagner's group in Bakhmut?")
+    assert not answer.abstained and len(gen.requests) == 1 and not answer.second_draft
+    a, gen, n = _wagner(tmp_path / "off", seeds_copy, number_retry=False)
+    gen.replies = [f"The mercenaries of Wagner's group were led by Yevgeny Prigozhin [{n}]."]
+    assert a.ask(WAGNER_Q).text.startswith("The mercenaries") and len(gen.requests) == 1

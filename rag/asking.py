@@ -1,0 +1,44 @@
+"""What kind of answer a question asks for, where words decide it without a model.
+
+Only the number questions: their answer can be checked by rule (rag/rules.py reads digits
+and number words in English and German), and the 1.5B model often answers them with a
+supported sentence that holds no number at all ("Die Apokalypse von Bakhmut zeigt den
+ganzen Wahnsinn dieses Krieges …" to "Wie viele Menschen lebten vor dem Krieg in
+Bachmut?", seed i02). "When" and "how far" are left out: "in August", "to the west" are
+right answers without a number.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.rules import numbers
+
+__all__ = ["asks_for_number", "states_number"]
+
+_NUMBER_QUESTION = re.compile(
+    r"\bhow\s+(?:many|much|old|long|often)\b"
+    r"|\b(?:what|which)\s+(?:number|percentage|percent|share|proportion|ratio|fraction"
+    r"|amount|year)\b"
+    r"|\bwie\s*viele?\b|\bwie\s+(?:alt|lange|oft)\b"
+    r"|\bwelche[mnrs]?\s+(?:zahl|anzahl|anteil|prozentsatz|jahr|verhältnis)\b"
+    r"|\bin\s+welchem\s+(?:jahr|verhältnis)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_number(question: str) -> bool:
+    """True when the question's own words ask for a quantity, a share or a year."""
+    return _NUMBER_QUESTION.search(" ".join(question.split())) is not None
+
+
+# plural scale words state a quantity without a value: "thousands of Wagner mercenaries"
+_VAGUE_QUANTITY = re.compile(
+    r"\b(?:dozens|hundreds|thousands|millions|dutzende|hunderte|tausende|millionen)\b",
+    re.IGNORECASE,
+)
+
+
+def states_number(text: str) -> bool:
+    """True when the text states a quantity: digits, a number word, or "thousands"."""
+    return bool(numbers(text)) or _VAGUE_QUANTITY.search(text) is not None
