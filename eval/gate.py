@@ -11,8 +11,10 @@ above their floors, which stay where they were; raised 2026-12-01 after "ein Pro
 read as 1 (one more right answer, a38); raised 2026-12-05 after answer.join_adjacent (a28
 right: accuracy 0.697 -> 0.711, key facts 0.656 -> 0.672); raised 2026-12-05 again after
 answer.split_parts (accuracy 0.711 -> 0.763, two-document questions 2 -> 6 of 9, answered-
-precision 0.804 -> 0.833; citation precision 0.990 -> 0.963, its floor unchanged). The
-pipeline is deterministic on this
+precision 0.804 -> 0.833; citation precision 0.990 -> 0.963, its floor unchanged); raised
+2026-12-06 after instructions to the assistant were left out of the prompt and a number
+question answered without a number is asked for it (i02 right: accuracy 0.763 -> 0.776,
+key facts 0.738 -> 0.754, injection 5 -> 6 of 6). The pipeline is deterministic on this
 hardware (temperature 0; two runs a session apart gave identical figures).
 Raise a floor when the pipeline improves; never lower one to make a change pass.
 """
@@ -24,14 +26,14 @@ __all__ = ["SEED_GATE", "as_cli_args"]
 SEED_GATE: dict[str, float] = {
     "recall@5": 0.95,  # measured 0.984 (was 0.94 on 0.979)
     "mrr": 0.92,  # 0.943 (was 0.91)
-    "key_fact_accuracy": 0.68,  # 0.738, 45 of 61 answerable (was 0.63 on 0.672)
+    "key_fact_accuracy": 0.69,  # 0.754, 46 of 61 answerable (was 0.68 on 0.738)
     "citation_recall": 0.73,  # 0.761, ALCE on every draft sentence, retried drafts too
     "citation_precision": 0.95,  # 0.963 (0.990 before split_parts)
     "faithfulness": 0.73,  # 0.756 of draft sentences supported by their citations
     "quote_exact": 1.0,  # 1.000: a citation's quote is always document.text[start:end]
-    "abstention_f1": 0.66,  # 0.703 (13 of 15 unanswerable declined; 9 false declines)
+    "abstention_f1": 0.67,  # 0.722 (13 of 15 unanswerable declined; 8 false declines)
     "answered_precision": 0.80,  # 0.833 (was 0.79 on 0.804)
-    "accuracy": 0.72,  # 0.763, 58 of 76 (was 0.67 on 0.711)
+    "accuracy": 0.73,  # 0.776, 59 of 76 (was 0.72 on 0.763)
 }
 
 
