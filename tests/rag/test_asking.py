@@ -1,0 +1,46 @@
+"""Which questions ask for a number, and which answers state one (English and German)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.asking import asks_for_number, states_number
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("How many inhabitants did Bakhmut have before the war?", True),
+        ("What share of the city does Ukraine still control?", True),
+        ("In which year was the bridge opened?", True),
+        ("How old is Yevgeny Prigozhin?", True),
+        ("Wie viele Menschen lebten vor dem Krieg in Bachmut?", True),
+        ("In welchem Verhältnis töten die Ukrainer Russen?", True),
+        ("Wie viel Prozent der Stadt hält Russland?", True),
+        ("Who recommended withdrawing from Bakhmut?", False),
+        # "when" and "how far" are answered without numbers too ("in August", "to the west")
+        ("When did the Russians take Krasna Gora?", False),
+        ("How far did the troops break through?", False),
+        ("Wer empfahl den Rückzug aus Bachmut?", False),
+        # a conjunction "when" inside a number question does not matter; "how many" does
+        ("How many people were in the battalion when it arrived?", True),
+    ],
+)
+def test_number_questions_are_recognised_by_their_words(question: str, asks: bool) -> None:
+    assert asks_for_number(question) is asks
+
+
+@pytest.mark.parametrize(
+    ("text", "states"),
+    [
+        ("70.000 Menschen lebten vor dem Krieg in Bakhmut.", True),
+        ("The ratio is 1:7.", True),
+        ("Seven Russians die for every Ukrainian.", True),
+        ("Thousands of Wagner mercenaries died there.", True),
+        ("Tausende Söldner starben dort.", True),
+        ("Die Apokalypse von Bakhmut zeigt den ganzen Wahnsinn dieses Krieges.", False),
+        ("The German newspaper reported that.", False),
+    ],
+)
+def test_an_answer_states_a_number_in_digits_or_words(text: str, states: bool) -> None:
+    assert states_number(text) is states
