@@ -11,7 +11,7 @@ import math
 import threading
 import time
 from collections import abc
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
 from index import Document, Hit, Index, Span
@@ -201,10 +201,29 @@ class Answerer:
             return
         answer = yield from self._verified(d, clock)
         # at most two drafts: no second look or number retry after a retried decline
-        if answer.abstained and self.cfg.second_look and not d.second_draft and not _stopped(stop):
-            answer = yield from self._second_look(d, clock, stop, max_tokens, answer)
-        elif self._lacks_number(d, answer) and not d.second_draft and not _stopped(stop):
-            answer = yield from self._number_retry(d, clock, stop, max_tokens, answer)
+        again = not d.second_draft and not _stopped(stop)
+        if again and answer.abstained and self.cfg.second_look:
+            # the passages in reverse order: the model reads the top-ranked one last, nearest
+            # the question, and a draft built on the wrong passage sometimes finds the right
+            # one then. Measured (README, Evaluation): 6 more right seed answers and 2 wrong;
+            # on the SQuAD 100 none right and 3 wrong, so it is off by default
+            answer = yield from self._redraft(
+                d, clock, stop, max_tokens, answer,
+                kind="second look",
+                why="no sentence was supported; reading the passages again",
+                better=_answered,
+                reverse=True,
+            )  # fmt: skip
+        elif again and self._lacks_number(d, answer):
+            # the same prompt with one sentence more at its end, so the sources' prefill is
+            # reused; the first answer stands unless a supported sentence states a number
+            answer = yield from self._redraft(
+                d, clock, stop, max_tokens, answer,
+                kind="number",
+                why="the answer gave no number; asking for it",
+                better=_states_number,
+                hint=NUMBER_HINT,
+            )  # fmt: skip
         yield AnswerEvent(answer)
 
     def _lacks_number(self, d: Draft, answer: Answer) -> bool:
@@ -216,30 +235,32 @@ class Answerer:
             and not states_number(_kept_text(answer))
         )
 
-    def _number_retry(
+    def _redraft(
         self,
         d: Draft,
         clock: Clock,
         stop: threading.Event | None,
         max_tokens: int,
         first: Answer,
+        *,
+        kind: str,
+        why: str,
+        better: Callable[[Answer], bool],
+        reverse: bool = False,
+        hint: str = "",
     ) -> _Steps:
-        """One more draft when a number question got an answer without a number.
-
-        The same prompt with one sentence more at its end (NUMBER_HINT): the prefill of
-        the sources is reused, so it costs the new draft's tokens and its verification. The
-        second draft replaces the first only if a supported sentence of it states a number;
-        otherwise the first answer stands as it was.
-        """
+        """One more draft (``kind``: "second look", "number"), verified alike; it replaces
+        ``first`` only when ``better`` holds for it, so a second draft can add an answer but
+        never loses one or changes why one was declined."""
         d.raw = ""
-        d.second_draft = "number"
-        yield TokenEvent("", restart=True, why="the answer gave no number; asking for it")
-        yield from self._generate(d, clock, stop, max_tokens, hint=NUMBER_HINT)
+        d.second_draft = kind
+        yield TokenEvent("", restart=True, why=why)
+        yield from self._generate(d, clock, stop, max_tokens, reverse=reverse, hint=hint)
         if not _stopped(stop) and d.raw.strip() and not is_cannot_answer(d.raw):
             second = yield from self._verified(d, clock)
-            if not second.abstained and states_number(_kept_text(second)):
+            if better(second):
                 return second
-        return replace(first, timings=clock.timings(), second_draft="number")
+        return replace(first, timings=clock.timings(), second_draft=kind)
 
     def _verified(self, d: Draft, clock: Clock) -> _Steps:
         """Verify the draft sentence by sentence (one event each); returns the ``Answer``."""
@@ -257,34 +278,6 @@ class Answerer:
             yield SentenceEvent(i, sentence)
         clock.verification += time.perf_counter() - t_ver0
         return self._assemble(d, parsed, checks, attributed, clock.timings())
-
-    def _second_look(
-        self,
-        d: Draft,
-        clock: Clock,
-        stop: threading.Event | None,
-        max_tokens: int,
-        first: Answer,
-    ) -> _Steps:
-        """One more draft from the same passages shown in reverse order, verified alike.
-
-        The model reads the top-ranked passage last, nearest the question; a draft built
-        on the wrong passage the first time sometimes finds the right one then. The first
-        draft's abstention stands unless the second has a supported sentence, so a second
-        look can add an answer but never changes why one was declined. Measured (README,
-        Evaluation): 6 more right seed answers, 4 of them cross-lingual, and 2 wrong; on
-        the SQuAD 100 none right and 3 wrong, so it is off by default.
-        """
-        d.raw = ""
-        d.second_draft = "second look"
-        why = "no sentence was supported; reading the passages again"
-        yield TokenEvent("", restart=True, why=why)
-        yield from self._generate(d, clock, stop, max_tokens, reverse=True)
-        if not _stopped(stop) and d.raw.strip() and not is_cannot_answer(d.raw):
-            second = yield from self._verified(d, clock)
-            if not second.abstained:
-                return second
-        return replace(first, timings=clock.timings(), second_draft="second look")
 
     def _evidence(self, hits: Sequence[Hit]) -> list[Evidence]:
         docs: dict[str, Document] = {}
@@ -394,6 +387,14 @@ class Answerer:
             if k:
                 parts.append(render(p.text, nums, c.supported))
         return self._finish(d, timings, " ".join(parts), out, citations=citations)
+
+
+def _answered(answer: Answer) -> bool:
+    return not answer.abstained
+
+
+def _states_number(answer: Answer) -> bool:
+    return not answer.abstained and states_number(_kept_text(answer))
 
 
 def _kept_text(answer: Answer) -> str:
