@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from index import Document, Hit, Index, Span
 from index.text import count_tokens, detect_language, sentence_spans
-from rag.asking import asks_for_number, states_number
+from rag.asking import asks_for_number, gives_number
 from rag.attribution import SentenceVerifier
 from rag.citations import ParsedSentence, parse_answer, renumber
 from rag.config import AnswerConfig, RetrievalConfig
@@ -207,23 +207,17 @@ class Answerer:
             # the question, and a draft built on the wrong passage sometimes finds the right
             # one then. Measured (README, Evaluation): 6 more right seed answers and 2 wrong;
             # on the SQuAD 100 none right and 3 wrong, so it is off by default
+            why = "no sentence was supported; reading the passages again"
             answer = yield from self._redraft(
-                d, clock, stop, max_tokens, answer,
-                kind="second look",
-                why="no sentence was supported; reading the passages again",
-                better=_answered,
-                reverse=True,
-            )  # fmt: skip
+                d, clock, stop, max_tokens, answer, kind="second look", why=why,
+                better=_answered, reverse=True)  # fmt: skip
         elif again and self._lacks_number(d, answer):
             # the same prompt with one sentence more at its end, so the sources' prefill is
             # reused; the first answer stands unless a supported sentence states a number
+            why = "the answer gave no number; asking for it"
             answer = yield from self._redraft(
-                d, clock, stop, max_tokens, answer,
-                kind="number",
-                why="the answer gave no number; asking for it",
-                better=_states_number,
-                hint=NUMBER_HINT,
-            )  # fmt: skip
+                d, clock, stop, max_tokens, answer, kind="number", why=why,
+                better=_states_number, hint=NUMBER_HINT)  # fmt: skip
         yield AnswerEvent(answer)
 
     def _lacks_number(self, d: Draft, answer: Answer) -> bool:
@@ -232,7 +226,7 @@ class Answerer:
             self.cfg.number_retry
             and not answer.abstained
             and (asks_for_number(d.question) or asks_for_number(d.standalone))
-            and not states_number(_kept_text(answer))
+            and not gives_number(answer)
         )
 
     def _redraft(
@@ -394,12 +388,7 @@ def _answered(answer: Answer) -> bool:
 
 
 def _states_number(answer: Answer) -> bool:
-    return not answer.abstained and states_number(_kept_text(answer))
-
-
-def _kept_text(answer: Answer) -> str:
-    """The answer's shown sentences without their [n] markers (a marker is no number)."""
-    return " ".join(s.text for s in answer.sentences if s.kept)
+    return not answer.abstained and gives_number(answer)
 
 
 def _stopped(stop: threading.Event | None) -> bool:

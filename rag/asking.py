@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 
 from rag.rules import numbers
+from rag.types import Answer
 
-__all__ = ["asks_for_number", "states_number"]
+__all__ = ["asks_for_number", "gives_number", "states_number"]
 
 _NUMBER_QUESTION = re.compile(
     r"\bhow\s+(?:many|much|old|long|often)\b"
@@ -42,3 +43,8 @@ _VAGUE_QUANTITY = re.compile(
 def states_number(text: str) -> bool:
     """True when the text states a quantity: digits, a number word, or "thousands"."""
     return bool(numbers(text)) or _VAGUE_QUANTITY.search(text) is not None
+
+
+def gives_number(answer: Answer) -> bool:
+    """True when a shown sentence of the answer states a number ([n] markers are none)."""
+    return states_number(" ".join(s.text for s in answer.sentences if s.kept))
