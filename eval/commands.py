@@ -268,7 +268,7 @@ RESUME_HELP = (
 
 
 def register(sub: Any) -> None:
-    """rag eval, eval-squad, bench, judge-eval."""
+    """rag eval, eval-squad, bench, judge-eval, eval-diff."""
     s = sub.add_parser("eval", help="grounding evaluation of a QA dataset (JSONL)")
     s.add_argument("dataset", type=Path)
     s.add_argument(
@@ -384,3 +384,7 @@ def register(sub: Any) -> None:
     )
     s.add_argument("--scores", type=Path, default=None, help="write each pair's P(yes) (JSONL)")
     s.set_defaults(func=cmd_judge_eval)
+
+    from eval.diff import register as register_diff
+
+    register_diff(sub)

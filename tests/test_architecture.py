@@ -66,7 +66,7 @@ def test_each_package_registers_its_own_commands() -> None:
     assert set(sub.choices) == {  # type: ignore[arg-type]
         "index", "search", "ask", "docs", "remove", "models", "db", "migrate",  # rag
         "chat", "serve",  # ui
-        "eval", "eval-squad", "bench", "judge-eval",  # eval
+        "eval", "eval-squad", "bench", "judge-eval", "eval-diff",  # eval
     }  # fmt: skip
 
 
