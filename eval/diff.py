@@ -82,7 +82,10 @@ def _pipeline(report: Mapping[str, Any], name: str, label: str) -> dict[str, Any
     scores = report["scores"]
     if name not in scores:
         held = ", ".join(sorted(scores)) or "none"
-        raise ReportError(f"{label} holds no pipeline {name!r} (it holds: {held}); --pipeline")
+        raise ReportError(
+            f"the {label} report holds no pipeline {name!r} (it holds: {held}); choose one "
+            "with --pipeline"
+        )
     return dict(scores[name])
 
 

@@ -97,7 +97,10 @@ def test_runs_with_other_models_are_flagged() -> None:
 
 
 def test_a_missing_pipeline_names_those_the_report_holds() -> None:
-    with pytest.raises(ReportError, match=r"no pipeline 'llamaindex' \(it holds: ours\)"):
+    with pytest.raises(
+        ReportError,
+        match=r"BEFORE report holds no pipeline 'llamaindex' \(it holds: ours\); choose one",
+    ):
         diff_reports(BEFORE, AFTER, pipeline="llamaindex")
 
 
