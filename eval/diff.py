@@ -114,7 +114,10 @@ def diff_reports(
     sa = _pipeline(after, pipeline, "AFTER")
     mb, ma = before.get("meta", {}), after.get("meta", {})
     meta = [(k, str(mb.get(k)), str(ma.get(k))) for k in _META if mb.get(k) != ma.get(k)]
-    wanted = [g for g in groups if g in sb or g in sa]
+    if unknown := [g for g in groups if g not in sb and g not in sa]:
+        held = ", ".join(sorted({*sb, *sa}))
+        raise ReportError(f"no metric group {', '.join(unknown)} in either report (groups: {held})")
+    wanted = list(groups)
     metrics = [
         (g, m, sb.get(g, {}).get(m), sa.get(g, {}).get(m))
         for g in wanted

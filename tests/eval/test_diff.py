@@ -104,6 +104,13 @@ def test_a_missing_pipeline_names_those_the_report_holds() -> None:
         diff_reports(BEFORE, AFTER, pipeline="llamaindex")
 
 
+def test_an_unknown_group_names_those_there_are() -> None:
+    with pytest.raises(
+        ReportError, match=r"no metric group tag:typo in either report \(groups: all, lang:de\)"
+    ):
+        diff_reports(BEFORE, AFTER, groups=["all", "tag:typo"])
+
+
 def test_reports_are_read_from_a_file_or_an_eval_folder(tmp_path: Path) -> None:
     (tmp_path / "report.json").write_text(json.dumps(BEFORE), "utf-8")
     assert load_report(tmp_path) == BEFORE
