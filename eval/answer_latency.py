@@ -16,6 +16,7 @@ import time
 
 from eval.common import open_indexed, script_parser
 from rag import Answer, AnswerEvent, SentenceEvent
+from rag.llamacpp import LlamaCppGenerator, cpu_kernels
 
 QUESTIONS = [
     "Who recommended withdrawing Ukrainian forces from Bakhmut?",
@@ -42,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
         f"model load and prompt cache: {time.perf_counter() - t0:.1f} s  "
         f"({assistant.generator.model_id})"
     )
+    if isinstance(assistant.generator, LlamaCppGenerator):
+        # the prebuilt wheel's AVX2 kernels prefill ~1.5x slower than an AVX-512 build
+        print(f"llama.cpp kernels: {cpu_kernels()}")
     firsts, totals, checked = [], [], []
     for q in QUESTIONS:
         t0 = time.perf_counter()
