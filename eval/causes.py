@@ -118,9 +118,12 @@ def abstention_cause(
         return "evidence miss"
     if _span_missed(r, gold_docs, gold_spans):
         return "evidence miss: span"
-    if reason.startswith("no sentence of the draft") or reason.startswith("the draft answer"):
+    # a question answered in parts (rag/parts.py) gives each part's reason, "<part>?: <reason>"
+    # joined by "; ": a part lost in verification came nearer than one the model declined
+    reasons = [part.split("?: ", 1)[-1] for part in reason.split("; ")]
+    if any(x.startswith(("no sentence of the draft", "the draft answer")) for x in reasons):
         return _verification_cause(r.sentence_reasons)
-    if "do not say" in reason or "does not answer" in reason:
+    if any("do not say" in x or "does not answer" in x for x in reasons):
         return "model declined"
     return "other"
 

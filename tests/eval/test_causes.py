@@ -68,6 +68,18 @@ class Result(Record):
         (failed("no citation", RULE), "verification: rule"),
         (failed(RULE, JUDGE), "verification: judge"),
         (Record(reason="something new"), "other"),
+        # a two-part question, both parts declined (rag/parts.py joins their reasons)
+        (
+            Record(
+                reason=f"Which city?: the documents do not say; Which place?: {DRAFT_FAILED}",
+                sentence_reasons=("no citation", JUDGE),
+            ),
+            "verification: judge",
+        ),
+        (
+            Record(reason="Wer?: the documents do not say; Wann?: the documents do not say"),
+            "model declined",
+        ),
     ],
 )
 def test_each_abstention_gets_the_first_step_that_lost_it(
