@@ -41,7 +41,13 @@ def render_markdown(
     effects: Mapping[str, dict[str, int]] | None = None,
 ) -> str:
     names = list(pipelines)
-    tables = {k: v for k, v in meta.items() if isinstance(v, Mapping) and k != "seconds"}
+    # a table is {pipeline: {metric: value}}; flat mappings such as "seconds" or
+    # "resumed_from_journal" ({pipeline: count}) are lines
+    tables = {
+        k: v
+        for k, v in meta.items()
+        if isinstance(v, Mapping) and v and all(isinstance(row, Mapping) for row in v.values())
+    }
     lines = [f"# Evaluation: {meta.get('dataset', '')}", ""]
     lines += [f"- {k}: {v}" for k, v in meta.items() if k != "dataset" and k not in tables]
     # e.g. retrieval on all questions of a dataset: {pipeline: {metric: value}}

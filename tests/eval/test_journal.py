@@ -10,6 +10,7 @@ import pytest
 from eval.compare import evaluate
 from eval.dataset import load_dataset
 from eval.journal import Journal, JournalError, fingerprint, source_hash
+from eval.report import write_report
 from tests.conftest import SEEDS
 from tests.fakes import ScriptedGenerator, fake_assistant
 
@@ -42,6 +43,9 @@ def test_an_interrupted_run_resumes_without_asking_again(tmp_path: Path, seeds_c
     assert ev.meta["resumed_from_journal"] == {"ours": 2}
     lines = (out / "answers.jsonl").read_text().splitlines()
     assert len(lines) == 1 + 3  # the fingerprint, then one line per answer
+    # the report of a resumed run says so (this count once broke writing report.md)
+    write_report(out, ev.scores, ev.results, ev.meta)
+    assert "- resumed_from_journal: {'ours': 2}" in (out / "report.md").read_text()
 
 
 def test_a_stored_answer_reads_back_equal(tmp_path: Path, seeds_copy: Path) -> None:
