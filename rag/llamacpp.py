@@ -53,9 +53,9 @@ def enabled_features(system_info: str) -> list[str]:
 
 def cpu_kernels() -> str:
     """The CPU kernels of the installed llama.cpp build ("AVX2 … AVX512 AVX512_VNNI …"):
-    the prebuilt xllamacpp wheel has AVX2 at most, and `make setup` compiles one for a CPU with
-    AVX-512, whose prefill is ~1.5x faster (Makefile, target llama). Timings are comparable
-    only between runs with the same kernels."""
+    the prebuilt xllamacpp wheel has AVX2 at most, and `make setup LLAMA_BUILD=native` compiles
+    one for a CPU with AVX-512, whose prefill is ~1.5x faster (Makefile, target llama). Timings
+    and judge probabilities are comparable only between runs with the same kernels."""
     return " ".join(enabled_features(_import_xllamacpp().get_system_info()))
 
 
