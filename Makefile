@@ -16,8 +16,8 @@ run: index
 ask: index
 	$(BIN)/rag ask --stream
 
-## setup: virtual environment, CPU torch first, the package with dev tools, llama.cpp for
-## this CPU, default models
+## setup: virtual environment, CPU torch first, the package with dev tools, default models
+## (with LLAMA_BUILD=native also llama.cpp compiled for this CPU)
 setup: $(STAMP) $(LLAMA) models
 
 $(BIN)/python:
@@ -40,7 +40,9 @@ $(STAMP): pyproject.toml | $(BIN)/python
 # precision 0.912 -> 0.875, under the 0.88 that tests/eval/test_judge_eval.py holds it to.
 # Compiled once (gcc and cmake; ~8 min on 2 cores) and kept: delete $(LLAMA) to build again,
 # after an upgrade of xllamacpp. A failed build leaves the prebuilt wheel in place, says so
-# and is not retried. Grammars through llguidance and BoringSSL are left out of the build:
+# and is not retried. Back to the wheel: delete $(LLAMA) and
+# `.venv/bin/pip install --force-reinstall --no-deps --only-binary :all: xllamacpp==VERSION`.
+# Grammars through llguidance and BoringSSL are left out of the build:
 # they fetch sources from the network, and neither is used here. No wheel cache: a cached
 # build may be for another machine's CPU.
 LLAMA_LOG   := $(VENV)/llama-build.log
