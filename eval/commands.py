@@ -33,6 +33,7 @@ def _print_scores(evaluation: Any) -> None:
         summary_line,
         verification_effect,
     )
+    from eval.verdicts import support_line, weakest_support
 
     names = list(evaluation.scores)
     out(f"{'metric':20} " + " ".join(f"{n:>12}" for n in names))
@@ -49,6 +50,8 @@ def _print_scores(evaluation: Any) -> None:
         if line := drafts_line(second_drafts(evaluation.results[n])):
             out(f"{n}: {line}")
         if line := effect_line(verification_effect(evaluation.results[n])):
+            out(f"{n}: {line}")
+        if line := support_line(weakest_support(evaluation.results[n])):
             out(f"{n}: {line}")
 
 

@@ -17,6 +17,7 @@ from eval.causes import (
     verification_effect,
 )
 from eval.runner import ExampleResult, result_row
+from eval.verdicts import support_line, weakest_support
 
 __all__ = ["HEADLINE", "check_thresholds", "parse_thresholds", "render_markdown", "write_report"]
 
@@ -39,6 +40,8 @@ def render_markdown(
     causes: Mapping[str, dict[str, dict[str, int]]] | None = None,
     drafts: Mapping[str, dict[str, dict[str, int]]] | None = None,
     effects: Mapping[str, dict[str, int]] | None = None,
+    *,
+    support: Mapping[str, dict[str, list[float]]] | None = None,
 ) -> str:
     names = list(pipelines)
     # a table is {pipeline: {metric: value}}; flat mappings such as "seconds" or
@@ -85,6 +88,9 @@ def render_markdown(
     for name, row in (effects or {}).items():
         if line := effect_line(row):
             lines += ["", f"{name}: {line}"]
+    for name, scored in (support or {}).items():
+        if line := support_line(scored):
+            lines += ["", f"{name}: {line}"]
     return "\n".join(lines) + "\n"
 
 
@@ -120,17 +126,19 @@ def write_report(
     causes = {n: cause_table(rs) for n, rs in results.items()}
     drafts = {n: second_drafts(rs) for n, rs in results.items()}
     effects = {n: verification_effect(rs) for n, rs in results.items()}
+    support = {n: weakest_support(rs) for n, rs in results.items()}
     data = {
         "meta": dict(meta),
         "scores": {n: {g: dict(s) for g, s in sc.items()} for n, sc in pipelines.items()},
         "abstention_causes": causes,
         "second_drafts": drafts,
         "verification_effect": effects,
+        "weakest_support": support,
         "examples": {n: [result_row(r) for r in rs] for n, rs in results.items()},
     }
     paths = [out_dir / "report.json", out_dir / "report.md", out_dir / "report.png"]
     paths[0].write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-    paths[1].write_text(render_markdown(pipelines, meta, causes, drafts, effects))
+    paths[1].write_text(render_markdown(pipelines, meta, causes, drafts, effects, support=support))
     _chart(pipelines, paths[2])
     return paths
 

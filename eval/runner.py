@@ -72,6 +72,9 @@ class ExampleResult:
     # (file name, start, end) of each passage shown: "evidence miss: span" in eval/causes.py
     evidence_spans: tuple[tuple[str, int, int], ...] = ()
     second_draft: str = ""  # Answer.second_draft: "retry", "second look" or none
+    # the judge's P(yes) of each draft sentence at answer time (0 where the rule failed
+    # first): eval/verdicts.py reads whether a stricter threshold would cut right or wrong
+    sentence_support: tuple[float, ...] = ()
 
     @property
     def correct(self) -> bool:
@@ -134,6 +137,10 @@ def _result(assistant: Pipeline, example: Example, answer: Answer) -> ExampleRes
         decline_probability=answer.decline_probability,
         evidence_spans=tuple((name(e.doc_id), e.start, e.end) for e in answer.evidence),
         second_draft=answer.second_draft,
+        # only a pipeline with a judge has scores; the baseline's sentences carry a 1.0
+        sentence_support=(
+            tuple(s.support for s in answer.sentences) if "judge" in answer.models else ()
+        ),
     )
 
 
@@ -163,6 +170,7 @@ def result_from_row(row: dict[str, Any], example: Example) -> ExampleResult:
         decline_probability=row.get("decline_probability"),
         evidence_spans=tuple((str(d), int(a), int(b)) for d, a, b in row.get("evidence_spans", ())),
         second_draft=str(row.get("second_draft", "")),
+        sentence_support=tuple(float(p) for p in row.get("sentence_support", ())),
     )
 
 
