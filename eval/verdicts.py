@@ -12,34 +12,20 @@ false premises answered 0.65-0.82.)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from statistics import median
 from typing import Protocol
+
+from eval.causes import VerifiedRecord
 
 __all__ = ["SUPPORT_GROUPS", "SupportRecord", "support_line", "weakest_support"]
 
 SUPPORT_GROUPS = ("right", "wrong", "unanswerable answered")
 
 
-class _Example(Protocol):
-    @property
-    def answerable(self) -> bool: ...
-
-
-class SupportRecord(Protocol):
-    """What is read of one answered example (``ExampleResult`` fits)."""
-
-    @property
-    def example(self) -> _Example: ...
-
-    @property
-    def abstained(self) -> bool: ...
-
-    @property
-    def correct(self) -> bool: ...
-
-    @property
-    def sentences(self) -> Sequence[tuple[str, object, bool]]: ...
+class SupportRecord(VerifiedRecord, Protocol):
+    """What is read of one answered example (``ExampleResult`` fits): what the verification
+    count reads, and the judge's score of each draft sentence."""
 
     @property
     def sentence_support(self) -> tuple[float, ...]: ...
