@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LLAMA  := $(VENV)/.llama-build
-LLAMA_BUILD ?= prebuilt
+LLAMA_BUILD ?= native
 
 .PHONY: run ask setup llama models index browser test test-fast lint bench-corpus clean-index
 
@@ -17,7 +17,7 @@ ask: index
 	$(BIN)/rag ask --stream
 
 ## setup: virtual environment, CPU torch first, the package with dev tools, default models
-## (with LLAMA_BUILD=native also llama.cpp compiled for this CPU)
+## (and llama.cpp compiled for this CPU if it has AVX-512; LLAMA_BUILD=prebuilt skips that)
 setup: $(STAMP) $(LLAMA) models
 
 $(BIN)/python:
@@ -30,15 +30,16 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# llama.cpp compiled for this CPU, on request: `make setup LLAMA_BUILD=native`. The prebuilt
-# xllamacpp wheel carries AVX2 kernels only; on a CPU with AVX-512 the same version built for
-# the CPU itself prefills ~1.5x faster (llama-bench, the default model, 2 threads, pp512:
-# 65 -> 95 tokens/s), and answers come sooner (76 seed questions: first token p50 7.4 -> 6.3
-# s, total 11.3 -> 9.7 s, accuracy 0.776 both; docs/performance.md). Not the default: its
-# arithmetic moves the judge's P(yes), which was calibrated on the prebuilt kernels; on the
-# 242 labelled pairs the threshold chosen on one half falls 0.591 -> 0.475 and held-out
-# precision 0.912 -> 0.875, under the 0.88 that tests/eval/test_judge_eval.py holds it to.
-# Compiled once (gcc and cmake; ~8 min on 2 cores) and kept: delete $(LLAMA) to build again,
+# llama.cpp compiled for this CPU when it has AVX-512 (`LLAMA_BUILD=prebuilt` skips it). The
+# prebuilt xllamacpp wheel carries AVX2 kernels only; the same version built here, with the
+# weights left in the file's layout (answer.repack, unset: off for such a build), prefills
+# twice as fast (a ~460-token prompt at 150 instead of 77 tokens/s) and answers sooner: 76 seed
+# questions, first token p50 6.6 -> 3.6 s, total 11.2 -> 7.5 s (docs/performance.md). Its
+# judge keeps the calibrated threshold: on the 242 labelled pairs the threshold chosen on one
+# half is 0.591 with either build (held-out accuracy 0.905 -> 0.913, precision 0.912 ->
+# 0.929). Repacked, the native build's AMX kernels crash at the first prefill on a CPU with
+# AMX; measured earlier on a CPU where they did not, it prefilled at 95 tokens/s (pp512).
+# Compiled once (gcc and cmake; ~10 min on 2 cores) and kept: delete $(LLAMA) to build again,
 # after an upgrade of xllamacpp. A failed build leaves the prebuilt wheel in place, says so
 # and is not retried. Back to the wheel: delete $(LLAMA) and
 # `.venv/bin/pip install --force-reinstall --no-deps --only-binary :all: xllamacpp==VERSION`.
@@ -48,25 +49,25 @@ $(STAMP): pyproject.toml | $(BIN)/python
 LLAMA_LOG   := $(VENV)/llama-build.log
 LLAMA_CMAKE := -DLLAMA_LLGUIDANCE=OFF -DLLAMA_BUILD_BORINGSSL=OFF
 
-## llama: (part of setup) with LLAMA_BUILD=native, xllamacpp compiled for this CPU (AVX-512)
+## llama: (part of setup) xllamacpp compiled for this CPU if it has AVX-512 (LLAMA_BUILD=prebuilt: the wheel)
 llama: $(LLAMA)
 
 $(LLAMA): | $(STAMP)
 	@v=$$($(BIN)/python -c 'import importlib.metadata as m; print(m.version("xllamacpp"))'); \
 	if [ "$(LLAMA_BUILD)" != native ]; then \
-	  echo "llama.cpp: the prebuilt xllamacpp $$v wheel (LLAMA_BUILD=native compiles one for this CPU)"; \
+	  echo "llama.cpp: the prebuilt xllamacpp $$v wheel (LLAMA_BUILD=prebuilt)"; \
 	elif ! grep -qw avx512f /proc/cpuinfo 2>/dev/null; then \
 	  echo "llama.cpp: the prebuilt xllamacpp $$v wheel (no AVX-512 here: a build would gain nothing)"; \
 	  echo "$$v prebuilt (no AVX-512)" > $@; \
 	else \
-	  echo "llama.cpp: compiling xllamacpp $$v for this CPU, once (~8 min on 2 cores; log: $(LLAMA_LOG))"; \
+	  echo "llama.cpp: compiling xllamacpp $$v for this CPU, once (~10 min on 2 cores; log: $(LLAMA_LOG))"; \
 	  if CMAKE_ARGS="$(LLAMA_CMAKE)" $(BIN)/pip install --no-deps --force-reinstall --no-cache-dir \
 	      --no-binary xllamacpp "xllamacpp==$$v" > $(LLAMA_LOG) 2>&1; then \
 	    echo "$$v native" > $@; echo "llama.cpp: built for this CPU"; \
 	  else \
 	    echo "$$v prebuilt (the build failed, $(LLAMA_LOG))" > $@; \
 	    echo "warning: compiling llama.cpp failed (the end of $(LLAMA_LOG) says why); the prebuilt" \
-	      "wheel stays, answers take ~15% longer. Delete $@ to try again."; \
+	      "wheel stays, answers take ~45% longer. Delete $@ to try again."; \
 	  fi; \
 	fi
 

@@ -16,7 +16,9 @@ __all__ = ["CHECKERS", "GENERATORS", "make_checker", "make_generator"]
 def _llamacpp(a: AnswerConfig, i: IndexConfig) -> Generator:
     from rag.llamacpp import LlamaCppGenerator
 
-    return LlamaCppGenerator(a.model, n_ctx=a.n_ctx, threads=a.threads, models_dir=i.models_dir)
+    return LlamaCppGenerator(
+        a.model, n_ctx=a.n_ctx, threads=a.threads, repack=a.repack, models_dir=i.models_dir
+    )
 
 
 def _openai(a: AnswerConfig, i: IndexConfig) -> Generator:

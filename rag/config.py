@@ -272,6 +272,16 @@ class AnswerConfig(_Section):
         description="CPU threads of the local model.",
         json_schema_extra=_BUILDS_GENERATOR,
     )
+    repack: bool | None = Field(
+        None,
+        description=(
+            "Let llama.cpp repack the weights into its CPU-specific layouts (its 'extra buffer "
+            "types': AMX, CPU_REPACK); false keeps the file's layout (llama.cpp's --no-repack). "
+            "Unset: off for a build with AVX-512 kernels (`make setup` compiles one on such a "
+            "CPU), on for the prebuilt AVX2 wheel."
+        ),
+        json_schema_extra=_BUILDS_GENERATOR,
+    )
 
 
 GENERATOR_KEYS = frozenset(
