@@ -67,7 +67,7 @@ $(LLAMA): | $(STAMP)
 	  else \
 	    echo "$$v prebuilt (the build failed, $(LLAMA_LOG))" > $@; \
 	    echo "warning: compiling llama.cpp failed (the end of $(LLAMA_LOG) says why); the prebuilt" \
-	      "wheel stays, answers take ~45% longer. Delete $@ to try again."; \
+	      "wheel stays, answers take ~50% longer. Delete $@ to try again."; \
 	  fi; \
 	fi
 
