@@ -27,7 +27,7 @@ from rag.generators import (
 )
 from rag.prompts import Message
 
-__all__ = ["LlamaCppGenerator", "cpu_kernels"]
+__all__ = ["LlamaCppGenerator", "cpu_kernels", "default_repack", "server_params"]
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,23 @@ def default_repack(kernels: str) -> bool:
     return "AVX512" not in kernels.split()
 
 
+def server_params(model_path: str, n_ctx: int, threads: int, repack: bool | None = None) -> Any:
+    """xllamacpp's parameters for a llama.cpp server on 127.0.0.1 with this model: one slot
+    with its prompt cache, quiet logs; ``repack`` unset is chosen by :func:`default_repack`
+    (every server of a process must follow it: a repacked AVX-512 build crashes on AMX)."""
+    xl = _import_xllamacpp()
+    params = xl.CommonParams()
+    params.model.path = model_path
+    params.n_ctx = n_ctx
+    params.cpuparams.n_threads = threads
+    params.cpuparams_batch.n_threads = threads
+    params.n_parallel = 1
+    params.cache_prompt = True
+    params.no_extra_bufts = not (default_repack(cpu_kernels()) if repack is None else repack)
+    params.verbosity = -1
+    return params
+
+
 class LlamaCppGenerator:
     def __init__(
         self,
@@ -100,16 +117,7 @@ class LlamaCppGenerator:
         key = self._key
         with _GUARD:
             if key not in _SERVERS:
-                xl = _import_xllamacpp()
-                params = xl.CommonParams()
-                params.model.path = key[0]
-                params.n_ctx = key[1]
-                params.cpuparams.n_threads = key[2]
-                params.cpuparams_batch.n_threads = key[2]
-                params.n_parallel = 1
-                params.cache_prompt = True
-                params.no_extra_bufts = not key[3]
-                params.verbosity = -1
+                params = server_params(*key)
                 log.info(
                     "loading %s (n_ctx=%d, threads=%d, repack=%s; llama.cpp kernels: %s)",
                     key[0],
@@ -118,7 +126,7 @@ class LlamaCppGenerator:
                     key[3],
                     cpu_kernels(),
                 )
-                _SERVERS[key] = xl.Server(params)
+                _SERVERS[key] = _import_xllamacpp().Server(params)
                 _LOCKS[key] = threading.Lock()
             return _SERVERS[key], _LOCKS[key]
 

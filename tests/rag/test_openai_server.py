@@ -17,6 +17,7 @@ from index.models import resolve_model_path
 from rag.config import AnswerConfig
 from rag.errors import GeneratorError
 from rag.generators import GenerationRequest, complete, phrase_logprob
+from rag.llamacpp import server_params
 from rag.openai_compat import OpenAICompatibleGenerator
 from rag.prompts import CANNOT_ANSWER, answer_messages, judge_messages
 from rag.types import Evidence
@@ -28,13 +29,9 @@ pytestmark = pytest.mark.integration
 def server() -> Iterator[Any]:
     import xllamacpp as xl
 
-    params = xl.CommonParams()
-    params.model.path = str(resolve_model_path(AnswerConfig().model))
-    params.n_ctx = 2048
-    params.cpuparams.n_threads = 2
-    params.cpuparams_batch.n_threads = 2
-    params.verbosity = -1
-    # the default host is 127.0.0.1; the assertion below checks it
+    # the product's parameters (a repacked build for an AVX-512 CPU crashes on AMX); the
+    # default host is 127.0.0.1, and the assertion below checks it
+    params = server_params(str(resolve_model_path(AnswerConfig().model)), 2048, 2)
     srv = xl.Server(params)
     assert srv.listening_address.startswith("http://127.0.0.1:")
     yield srv
