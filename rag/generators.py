@@ -65,6 +65,15 @@ class LogprobModel(Protocol):
 
 
 @runtime_checkable
+class BuiltModel(Protocol):
+    @property
+    def build_id(self) -> str:
+        """What besides the weights decides the model's numbers (runtime version, CPU kernels,
+        weight layout): two builds of llama.cpp give the same prompt different probabilities."""
+        ...
+
+
+@runtime_checkable
 class PathModel(Protocol):
     def greedy_logprobs(self, messages: list[Message], max_tokens: int) -> list[tuple[str, float]]:
         """The tokens of the greedy reply to ``messages``, each with its log-probability."""

@@ -7,6 +7,7 @@ reused, so the fixed system prompt is not prefilled again.
 
 from __future__ import annotations
 
+import importlib.metadata
 import logging
 import queue
 import re
@@ -104,10 +105,22 @@ class LlamaCppGenerator:
         self.threads = threads
         self.repack = repack
         self._key: tuple[str, int, int, bool] | None = None
+        self._build_id: str | None = None
 
     @property
     def model_id(self) -> str:
         return Path(self._model_ref).stem if "/" in self._model_ref else self._model_ref
+
+    @property
+    def build_id(self) -> str:
+        # the version alone does not tell the prebuilt wheel from a build for this CPU: the
+        # kernels do, and the weight layout changes the sums too
+        if self._build_id is None:
+            kernels = cpu_kernels()
+            repack = default_repack(kernels) if self.repack is None else self.repack
+            version = importlib.metadata.version("xllamacpp")
+            self._build_id = f"xllamacpp {version}; {kernels}; repack={repack}"
+        return self._build_id
 
     def _server(self) -> tuple[Any, threading.Lock]:
         if self._key is None:

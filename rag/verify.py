@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from index.text import sentence_spans
-from rag.generators import LogprobModel
+from rag.generators import BuiltModel, LogprobModel
 from rag.injection import without_instructions
 from rag.prompts import judge_messages
 from rag.rules import RuleResult, check_rule
@@ -81,7 +81,10 @@ class ModelJudge:
         return f"judge:{self.model.model_id}"
 
     def support(self, claim: str, passage: str, question: str | None = None) -> float:
-        raw = f"{self.name}\0{_PROMPT_VERSION}\0{claim}\0{passage}\0{question}"
+        # a verdict of another llama.cpp build is another number (native 0.913 against wheel
+        # 0.905 held-out accuracy from the same prompts): the build is part of the key
+        build = self.model.build_id if isinstance(self.model, BuiltModel) else ""
+        raw = f"{self.name}\0{build}\0{_PROMPT_VERSION}\0{claim}\0{passage}\0{question}"
         key = hashlib.sha256(raw.encode()).hexdigest()
         with self._lock:
             if key in self._cache:

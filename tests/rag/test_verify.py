@@ -46,6 +46,24 @@ def test_verdicts_are_cached_on_disk_across_judges(tmp_path: Path) -> None:
     assert model.calls == 2
 
 
+class BuiltCountingModel(CountingModel):
+    def __init__(self, build_id: str) -> None:
+        super().__init__()
+        self.build_id = build_id
+
+
+def test_a_verdict_of_another_llama_build_is_asked_again(tmp_path: Path) -> None:
+    cache = tmp_path / "verdicts.jsonl"
+    wheel = BuiltCountingModel("xllamacpp 1; AVX2; repack=True")
+    ModelJudge(wheel, cache_file=cache).support("Bakhmut had 70,000 people.", "70.000 Einwohner")
+    native = BuiltCountingModel("xllamacpp 1; AVX2 AVX512; repack=False")
+    ModelJudge(native, cache_file=cache).support("Bakhmut had 70,000 people.", "70.000 Einwohner")
+    assert (wheel.calls, native.calls) == (1, 1)
+    same = BuiltCountingModel("xllamacpp 1; AVX2; repack=True")
+    ModelJudge(same, cache_file=cache).support("Bakhmut had 70,000 people.", "70.000 Einwohner")
+    assert same.calls == 0
+
+
 def test_check_sentence_order_rule_then_judge() -> None:
     model = CountingModel()
     judge = ModelJudge(model)
