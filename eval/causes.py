@@ -211,16 +211,23 @@ class DraftRecord(Protocol):
     @property
     def second_draft(self) -> str: ...
 
+    @property
+    def quote_score(self) -> float | None: ...
+
 
 def second_drafts(results: Iterable[DraftRecord]) -> dict[str, dict[str, int]]:
     """For each kind of second draft ("retry", "second look"): how often the pipeline wrote
     one, how many of those ended answered, and how many ended right (a right decline of an
     unanswerable question counts as right). What a second draft costs in time is paid by
-    ``asked`` questions; what it buys is ``answered`` and ``right``."""
+    ``asked`` questions; what it buys is ``answered`` and ``right``. Answers that quote a
+    sentence in place of a decline count as "quote" (asked = answered: a quote that did not
+    reach its threshold leaves no trace but the time)."""
     table: dict[str, Counter[str]] = defaultdict(Counter)
     for r in results:
-        if r.second_draft:
-            row = table[r.second_draft]
+        kinds = [r.second_draft] if r.second_draft else []
+        kinds += ["quote"] if r.quote_score is not None else []
+        for kind in kinds:
+            row = table[kind]
             row["asked"] += 1
             row["answered"] += not r.abstained
             row["right"] += r.correct

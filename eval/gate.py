@@ -24,7 +24,11 @@ answered-precision 0.836 -> 0.852), every figure above its floor with either. Si
 unrepacked (answer.repack): 6 of 76 outcomes moved (accuracy 0.803, key facts 0.803,
 answered-precision 0.875, citation precision / recall 0.973 / 0.786, faithfulness 0.772,
 abstention F1 0.686 with 12 of 15 declined); the floors stay, since a CPU without AVX-512
-keeps the prebuilt wheel and its figures above.
+keeps the prebuilt wheel and its figures above. Raised 2026-12-07 after answer.quote_fallback
+(a decline whose answer is one evidence sentence is answered with it, quoted): accuracy
+0.803 -> 0.842, key facts 0.803 -> 0.852, citation recall 0.786 -> 0.830, faithfulness 0.772
+-> 0.810 on the build for the CPU; the new floors sit under the prebuilt wheel's figures
+before that change (quoting only turns declines into answers), so that build still passes.
 Raise a floor when the pipeline improves; never lower one to make a change pass.
 """
 
@@ -35,14 +39,14 @@ __all__ = ["SEED_GATE", "as_cli_args"]
 SEED_GATE: dict[str, float] = {
     "recall@5": 0.95,  # measured 0.984 (was 0.94 on 0.979)
     "mrr": 0.92,  # 0.943 (was 0.91)
-    "key_fact_accuracy": 0.69,  # 0.754, 46 of 61 answerable (was 0.68 on 0.738)
-    "citation_recall": 0.73,  # 0.761, ALCE on every draft sentence, retried drafts too
-    "citation_precision": 0.95,  # 0.963 (0.990 before split_parts)
-    "faithfulness": 0.73,  # 0.756 of draft sentences supported by their citations
+    "key_fact_accuracy": 0.74,  # 0.852, 52 of 61 answerable (prebuilt wheel 0.754 before quotes)
+    "citation_recall": 0.75,  # 0.830, ALCE on every draft sentence, retried drafts too
+    "citation_precision": 0.95,  # 0.975 (0.990 before split_parts)
+    "faithfulness": 0.74,  # 0.810 of draft sentences supported by their citations
     "quote_exact": 1.0,  # 1.000: a citation's quote is always document.text[start:end]
-    "abstention_f1": 0.67,  # 0.722 (13 of 15 unanswerable declined; 8 false declines)
-    "answered_precision": 0.80,  # 0.833 (was 0.79 on 0.804)
-    "accuracy": 0.73,  # 0.776, 59 of 76 (was 0.72 on 0.763)
+    "abstention_f1": 0.67,  # 0.750 (12 of 15 unanswerable declined; 5 false declines)
+    "answered_precision": 0.80,  # 0.881 (prebuilt wheel 0.836)
+    "accuracy": 0.75,  # 0.842, 64 of 76 (prebuilt wheel 0.776 before quotes)
 }
 
 

@@ -7,6 +7,13 @@ every t, and the threshold can be chosen on one half of the questions and checke
 other (halves by a hash of the question id, fixed before looking).
 
     python -m eval.retry_sweep seeds=REPORT.json squad=REPORT.json
+
+With ``--quote``, the same for ``answer.quote_threshold`` (rag/quoting.py), from runs made
+with it at 0: every decline that had a sentence to quote was answered with one, and records
+its P(yes); at a higher t those under t stay declined.
+
+    RAG_ANSWER__QUOTE_THRESHOLD=0 rag eval seeds/qa.jsonl --out RUN
+    python -m eval.retry_sweep --quote seeds=RUN/report.json
 """
 
 from __future__ import annotations
@@ -22,16 +29,22 @@ __all__ = ["Row", "figures", "half", "sweep"]
 
 Row = dict[str, Any]  # one example of report.json["examples"]["ours"]
 THRESHOLDS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+QUOTE_THRESHOLDS = (0.0, 0.6, 0.65, 0.7, 0.72, 0.74, 0.75, 0.76, 0.78, 0.8, 0.85, 0.9)
 
 
 def half(row: Row) -> int:
     return int(hashlib.sha256(row["example"]["id"].encode()).hexdigest(), 16) % 2
 
 
-def _outcome(row: Row, t: float) -> tuple[bool, bool, list[Any]]:
+def _outcome(row: Row, t: float, quote: bool = False) -> tuple[bool, bool, list[Any]]:
     """(abstained, correct, draft sentences) of ``row`` had the threshold been ``t``."""
-    p = row.get("decline_probability")
-    if p is not None and p >= t:
+    if quote:
+        q = row.get("quote_score")
+        declined = q is not None and q < t
+    else:
+        p = row.get("decline_probability")
+        declined = p is not None and p >= t
+    if declined:
         return True, not row["example"]["answerable"], []
     return row["abstained"], row["correct"], row["sentences"]
 
@@ -40,10 +53,10 @@ def _mean(xs: Sequence[float]) -> float | None:
     return round(sum(xs) / len(xs), 3) if xs else None
 
 
-def figures(rows: Sequence[Row], t: float) -> dict[str, Any]:
+def figures(rows: Sequence[Row], t: float, quote: bool = False) -> dict[str, Any]:
     """Accuracy, answered-precision, declines, and the draft figures the gate reads
     (faithfulness, citation recall) from the answer-time verdicts."""
-    out = [(_outcome(r, t), r["example"]["answerable"]) for r in rows]
+    out = [(_outcome(r, t, quote), r["example"]["answerable"]) for r in rows]
     drafts = [s for (_a, _c, ss), _ans in out for s in ss]
     per_answer = [[bool(c) and ok for _t, c, ok in ss] for (_a, _c, ss), _ans in out if ss]
     return {
@@ -58,25 +71,29 @@ def figures(rows: Sequence[Row], t: float) -> dict[str, Any]:
     }
 
 
-def sweep(runs: dict[str, Sequence[Row]], thresholds: Sequence[float] = THRESHOLDS) -> str:
+def sweep(
+    runs: dict[str, Sequence[Row]], thresholds: Sequence[float] = THRESHOLDS, quote: bool = False
+) -> str:
     lines = ["| t | set | half | " + " | ".join(figures([], 0.0)) + " |"]
     lines.append("|" + "---|" * (len(figures([], 0.0)) + 3))
     for t in thresholds:
         for name, rows in runs.items():
             for h in (0, 1, None):
                 sub = [r for r in rows if h is None or half(r) == h]
-                vals = figures(sub, t).values()
+                vals = figures(sub, t, quote).values()
                 label = "all" if h is None else str(h)
                 lines.append(f"| {t} | {name} | {label} | " + " | ".join(map(str, vals)) + " |")
     return "\n".join(lines)
 
 
 def main(argv: Sequence[str]) -> int:
+    quote = "--quote" in argv
     runs = {}
-    for arg in argv:
+    for arg in (a for a in argv if a != "--quote"):
         name, _, path = arg.partition("=")
         runs[name] = json.loads(Path(path).read_text())["examples"]["ours"]
-    sys.stdout.write(sweep(runs) + "\n")
+    thresholds = QUOTE_THRESHOLDS if quote else THRESHOLDS
+    sys.stdout.write(sweep(runs, thresholds, quote) + "\n")
     return 0
 
 

@@ -75,6 +75,10 @@ class ExampleResult:
     # the judge's P(yes) of each draft sentence at answer time (0 where the rule failed
     # first): eval/verdicts.py reads whether a stricter threshold would cut right or wrong
     sentence_support: tuple[float, ...] = ()
+    # the model's P(yes) of the quoted sentence when the answer is one quoted in place of a
+    # decline (rag/quoting.py); a run at answer.quote_threshold 0 gives every threshold's
+    # outcome (python -m eval.retry_sweep --quote)
+    quote_score: float | None = None
 
     @property
     def correct(self) -> bool:
@@ -141,6 +145,7 @@ def _result(assistant: Pipeline, example: Example, answer: Answer) -> ExampleRes
         sentence_support=(
             tuple(s.support for s in answer.sentences) if "judge" in answer.models else ()
         ),
+        quote_score=next((s.support for s in answer.sentences if s.quoted), None),
     )
 
 
@@ -171,6 +176,7 @@ def result_from_row(row: dict[str, Any], example: Example) -> ExampleResult:
         evidence_spans=tuple((str(d), int(a), int(b)) for d, a, b in row.get("evidence_spans", ())),
         second_draft=str(row.get("second_draft", "")),
         sentence_support=tuple(float(p) for p in row.get("sentence_support", ())),
+        quote_score=row.get("quote_score"),
     )
 
 

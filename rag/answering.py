@@ -7,22 +7,27 @@ answer tokens, one verdict per sentence, then the final ``Answer``.
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import time
 from collections import abc
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
-from index import Document, Hit, Index, Span
-from index.text import count_tokens, detect_language, sentence_spans
+from index import Hit, Index
+from index.text import count_tokens, detect_language
 from rag.asking import asks_for_number, gives_number
 from rag.attribution import SentenceVerifier
 from rag.citations import ParsedSentence, parse_answer, renumber
 from rag.config import AnswerConfig, RetrievalConfig
 from rag.draft import Clock, Draft
-from rag.evidence import select_evidence
-from rag.generators import GenerationRequest, Generator, PathModel, complete, phrase_logprob
+from rag.evidence import evidence_for
+from rag.generators import (
+    GenerationRequest,
+    Generator,
+    LogprobModel,
+    complete,
+    decline_probability,
+)
 from rag.parts import split_question, stream_parts
 from rag.prompts import (
     ANSWER_LANGUAGES,
@@ -32,6 +37,7 @@ from rag.prompts import (
     condense_messages,
     is_cannot_answer,
 )
+from rag.quoting import QuoteFinder, quoted_answer
 from rag.sentences import answer_sentence, render
 from rag.types import (
     Answer,
@@ -40,7 +46,6 @@ from rag.types import (
     AskOptions,
     Citation,
     Event,
-    Evidence,
     SentenceEvent,
     SourcesEvent,
     Timings,
@@ -72,6 +77,12 @@ class Answerer:
         self.cfg = answer
         self.search_options = retrieval.search_options()
         self.verifier = SentenceVerifier(checker, answer, lambda i: index.document(i).text)
+        # quoting needs the model's P(yes); the extractive generator has none
+        self.quotes = (
+            QuoteFinder(generator, index.embedder, answer.quote_threshold)
+            if answer.quote_fallback and isinstance(generator, LogprobModel)
+            else None
+        )
 
     def warm_up(self) -> None:
         # one token from the fixed prefix (system prompt + worked examples) puts it in the
@@ -178,7 +189,7 @@ class Answerer:
             reason = f"no passage is relevant enough ({shown} < {self.cfg.min_relevance:.2f})"
             yield AnswerEvent(self._abstain(d, reason, clock.timings()))
             return
-        d.evidence = self._evidence(d.hits)
+        d.evidence = evidence_for(self.index, d.hits, self.cfg)
         yield SourcesEvent(tuple(d.hits), tuple(d.evidence))
         max_tokens = options.max_tokens or self.cfg.max_tokens
         yield from self._generate(d, clock, stop, max_tokens)
@@ -187,7 +198,9 @@ class Answerer:
             # questions); asked again without the way out, it must answer from the
             # passages, and verification below removes whatever they do not support. Only
             # a hesitant decline is asked again: a sure one is mostly a right one
-            d.decline_probability = self._decline_probability(d)
+            d.decline_probability = decline_probability(
+                self.generator, answer_messages(d.standalone, d.evidence, d.lang)
+            )
             if (d.decline_probability or 0.0) < self.cfg.retry_below:
                 d.second_draft = "retry"
                 d.raw = ""
@@ -197,8 +210,17 @@ class Answerer:
             yield AnswerEvent(self._abstain(d, "stopped by the user", clock.timings()))
             return
         if not d.raw.strip() or is_cannot_answer(d.raw):
-            yield AnswerEvent(self._abstain(d, "the documents do not say", clock.timings()))
-            return
+            answer = self._abstain(d, "the documents do not say", clock.timings())
+        else:
+            answer = yield from self._drafted(d, clock, stop, max_tokens)
+        if answer.abstained and self.quotes is not None and not _stopped(stop):
+            answer = yield from self._quoted(d, clock, answer, self.quotes)
+        yield AnswerEvent(answer)
+
+    def _drafted(
+        self, d: Draft, clock: Clock, stop: threading.Event | None, max_tokens: int
+    ) -> _Steps:
+        """The verified answer to a draft that did not decline, with its one second draft."""
         answer = yield from self._verified(d, clock)
         # at most two drafts: no second look or number retry after a retried decline
         again = not d.second_draft and not _stopped(stop)
@@ -218,7 +240,22 @@ class Answerer:
             answer = yield from self._redraft(
                 d, clock, stop, max_tokens, answer, kind="number", why=why,
                 better=_states_number, hint=NUMBER_HINT)  # fmt: skip
-        yield AnswerEvent(answer)
+        return answer
+
+    def _quoted(self, d: Draft, clock: Clock, declined: Answer, quotes: QuoteFinder) -> _Steps:
+        """The evidence sentence that states the answer, word for word, in place of a decline;
+        the decline stands when no sentence reaches the threshold (rag/quoting.py)."""
+        t0 = time.perf_counter()
+        also = [d.question] if d.question != d.standalone else []
+        found = quotes.best(d.standalone, d.evidence, also)
+        clock.verification += time.perf_counter() - t0
+        if found is None:
+            return replace(declined, timings=clock.timings())
+        text, sentence, citation = quoted_answer(found, d.lang, declined.reason)
+        yield TokenEvent("", restart=True, why="no drafted sentence held; quoting the source")
+        yield TokenEvent(text)
+        yield SentenceEvent(0, sentence)
+        return self._finish(d, clock.timings(), text, (sentence,), citations=(citation,))
 
     def _lacks_number(self, d: Draft, answer: Answer) -> bool:
         """A number question answered by supported sentences that state no number."""
@@ -273,29 +310,6 @@ class Answerer:
         clock.verification += time.perf_counter() - t_ver0
         return self._assemble(d, parsed, checks, attributed, clock.timings())
 
-    def _evidence(self, hits: Sequence[Hit]) -> list[Evidence]:
-        docs: dict[str, Document] = {}
-        sentences: dict[str, list[Span]] = {}
-
-        def doc(doc_id: str) -> Document:
-            if doc_id not in docs:
-                docs[doc_id] = self.index.document(doc_id)
-            return docs[doc_id]
-
-        def doc_sentences(doc_id: str) -> list[Span]:
-            if doc_id not in sentences:
-                sentences[doc_id] = sentence_spans(doc(doc_id).text, doc(doc_id).language)
-            return sentences[doc_id]
-
-        return select_evidence(
-            hits,
-            self.cfg.evidence_tokens,
-            lambda doc_id: doc(doc_id).text,
-            self.cfg.max_passages,
-            window=self.cfg.evidence_window,
-            doc_sentences=doc_sentences,
-        )
-
     def _generate(
         self,
         d: Draft,
@@ -326,21 +340,6 @@ class Answerer:
             d.raw += piece
             yield TokenEvent(piece)
         clock.generation += clock.since() - t0
-
-    def _decline_probability(self, d: Draft) -> float | None:
-        """P(the reply is the cannot-answer phrase) under the model, from the log-probabilities
-        of the greedy reply to the same prompt (its prefill is still cached)."""
-        if not isinstance(self.generator, PathModel):
-            return None
-        messages = answer_messages(d.standalone, d.evidence, d.lang)
-        longest = max(count_tokens(p) for p in CANNOT_ANSWER.values())
-        path = self.generator.greedy_logprobs(messages, 2 * longest + 4)
-        # the phrase of any language: the model sometimes declines in English to a German
-        # question, which is still a decline (is_cannot_answer accepts every language)
-        for phrase in CANNOT_ANSWER.values():
-            if (logprob := phrase_logprob(path, phrase)) is not None:
-                return math.exp(logprob)
-        return None
 
     def _assemble(
         self,

@@ -1,6 +1,6 @@
 """What kind of answer a question asks for, where words decide it without a model.
 
-Only the number questions: their answer can be checked by rule (rag/rules.py reads digits
+The number questions: their answer can be checked by rule (rag/rules.py reads digits
 and number words in English and German), and the 1.5B model often answers them with a
 supported sentence that holds no number at all ("Die Apokalypse von Bakhmut zeigt den
 ganzen Wahnsinn dieses Krieges …" to "Wie viele Menschen lebten vor dem Krieg in
@@ -15,7 +15,7 @@ import re
 from rag.rules import numbers
 from rag.types import Answer
 
-__all__ = ["asks_for_number", "gives_number", "states_number"]
+__all__ = ["asks_for_number", "asks_why", "gives_number", "gives_reason", "states_number"]
 
 _NUMBER_QUESTION = re.compile(
     r"\bhow\s+(?:many|much|old|long|often)\b"
@@ -48,3 +48,32 @@ def states_number(text: str) -> bool:
 def gives_number(answer: Answer) -> bool:
     """True when a shown sentence of the answer states a number ([n] markers are none)."""
     return states_number(" ".join(s.text for s in answer.sentences if s.kept))
+
+
+_WHY = re.compile(
+    r"^\W*(?:why|how\s+come|for\s+what\s+reason|warum|weshalb|weswegen|wieso"
+    r"|aus\s+welchem\s+grund)\b",
+    re.IGNORECASE,
+)
+_REASON = re.compile(
+    r"\b(?:because|since|due\s+to|owing\s+to|as\s+a\s+result|so\s+that|in\s+order\s+to"
+    r"|reasons?|caused|led\s+to|weil|denn|wegen|aufgrund|deshalb|daher|darum|gründen?"
+    r"|grund|damit|um\s+\w+(?:\s+\w+){0,6}\s+zu)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_why(question: str) -> bool:
+    """True when the question asks for a reason ("Why …", "Warum …")."""
+    return _WHY.search(question) is not None
+
+
+def gives_reason(text: str) -> bool:
+    """True when the text has a word that states a cause (because, due to, weil, wegen …).
+
+    A weak test, used only where a sentence is quoted as the answer (rag/quoting.py): a
+    false premise is most often a "why" question about something that did not happen, and
+    a sentence about that event without any cause was the kind the model judge took for
+    its answer (SQuAD pairs: "Why did Fresno's population fall to 494,665?" and the census
+    sentence, P(yes) 0.80)."""
+    return _REASON.search(text) is not None

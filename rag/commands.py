@@ -113,6 +113,7 @@ def _print_answer(answer: Answer, streamed: bool) -> None:
             state = "" if s.kept else " — removed from the answer"
             why = f": {s.reason}" if s.reason else ""
             how = " (citation attributed by the verifier)" if s.attributed else ""
+            how = " (the source's own words, quoted)" if s.quoted else how
             out(f"  {mark} sentence {i}, support {s.support:.2f}{how}{why}{state}")
         for c in answer.citations:
             out(f"[{c.number}] {c.title} [{c.language}]  {c.doc_id} chars {c.start}–{c.end}")

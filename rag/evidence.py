@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from index import Hit, Span
-from index.text import count_tokens
+from index import Document, Hit, Index, Span
+from index.text import count_tokens, sentence_spans
+from rag.config import AnswerConfig
 from rag.types import Evidence
 
-__all__ = ["adjacent_pairs", "select_evidence"]
+__all__ = ["adjacent_pairs", "evidence_for", "select_evidence"]
 
 
 def _widen(hit: Hit, window: int, doc_sentences: Callable[[str], Sequence[Span]]) -> list[Span]:
@@ -84,6 +85,31 @@ def select_evidence(
         taken.append((h.chunk.doc_id, start, end))
         used += n_tokens
     return out
+
+
+def evidence_for(index: Index, hits: Sequence[Hit], cfg: AnswerConfig) -> list[Evidence]:
+    """``select_evidence`` over the index's documents, each read and split once."""
+    docs: dict[str, Document] = {}
+    sentences: dict[str, list[Span]] = {}
+
+    def doc(doc_id: str) -> Document:
+        if doc_id not in docs:
+            docs[doc_id] = index.document(doc_id)
+        return docs[doc_id]
+
+    def doc_sentences(doc_id: str) -> list[Span]:
+        if doc_id not in sentences:
+            sentences[doc_id] = sentence_spans(doc(doc_id).text, doc(doc_id).language)
+        return sentences[doc_id]
+
+    return select_evidence(
+        hits,
+        cfg.evidence_tokens,
+        lambda doc_id: doc(doc_id).text,
+        cfg.max_passages,
+        window=cfg.evidence_window,
+        doc_sentences=doc_sentences,
+    )
 
 
 def adjacent_pairs(

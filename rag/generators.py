@@ -15,7 +15,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from rag.prompts import Message
+from index.text import count_tokens
+from rag.prompts import CANNOT_ANSWER, Message
 from rag.types import Evidence
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "LogprobModel",
     "PathModel",
     "complete",
+    "decline_probability",
     "phrase_logprob",
     "yes_probability_from_top_logprobs",
 ]
@@ -205,6 +207,22 @@ def phrase_logprob(path: Sequence[tuple[str, float]], phrase: str) -> float | No
             return None
         if len(got) >= len(want):
             return total
+    return None
+
+
+def decline_probability(generator: Generator, messages: list[Message]) -> float | None:
+    """P(the reply is the cannot-answer phrase) under the model, from the log-probabilities
+    of its greedy reply to ``messages`` (after a decline, the same prompt: its prefill is
+    still cached). None for a generator that gives no log-probabilities."""
+    if not isinstance(generator, PathModel):
+        return None
+    longest = max(count_tokens(p) for p in CANNOT_ANSWER.values())
+    path = generator.greedy_logprobs(messages, 2 * longest + 4)
+    # the phrase of any language: the model sometimes declines in English to a German
+    # question, which is still a decline (is_cannot_answer accepts every language)
+    for phrase in CANNOT_ANSWER.values():
+        if (logprob := phrase_logprob(path, phrase)) is not None:
+            return math.exp(logprob)
     return None
 
 

@@ -19,11 +19,13 @@ __all__ = [
     "CANNOT_ANSWER",
     "LANGUAGE_NAMES",
     "NUMBER_HINT",
+    "QUOTE_LEAD",
     "Message",
     "answer_messages",
     "condense_messages",
     "is_cannot_answer",
     "judge_messages",
+    "quote_messages",
 ]
 
 Message = dict[str, str]
@@ -188,6 +190,23 @@ def judge_messages(claim: str, passage: str, question: str | None = None) -> lis
         "numbers and names? Answer yes or no."
     )
     return [{"role": "system", "content": JUDGE_SYSTEM}, {"role": "user", "content": user}]
+
+
+# An answer that is a sentence of a document, word for word (rag/quoting.py), is introduced so
+# the reader knows it was not written by the model
+QUOTE_LEAD: dict[str, str] = {"en": "The documents say:", "de": "In den Dokumenten steht:"}
+
+QUOTE_SYSTEM = "You are a careful reader. You answer only yes or no."
+
+
+def quote_messages(question: str, sentence: str) -> list[Message]:
+    # the question first: the sentences of one question share its cached prefix
+    user = (
+        f"Question: {question}\n\nSentence from a document: {' '.join(sentence.split())}\n\n"
+        "Does this sentence state the answer to the question, not only its topic? "
+        "Answer yes or no."
+    )
+    return [{"role": "system", "content": QUOTE_SYSTEM}, {"role": "user", "content": user}]
 
 
 def _fold(text: str) -> str:

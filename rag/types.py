@@ -65,6 +65,9 @@ class AnswerSentence:
     # True when the citation was chosen by the verifier, not written by the model: the
     # sentence had no marker, or the passage it cited failed and another offered one held
     attributed: bool = False
+    # True when the sentence is the cited span itself, word for word, not the model's words:
+    # the quote the verifier chose when no drafted sentence held (rag/quoting.py)
+    quoted: bool = False
 
 
 @dataclass(frozen=True)

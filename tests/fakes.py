@@ -82,6 +82,22 @@ class ScriptedGenerator:
             yield word
 
 
+class RatingGenerator(ScriptedGenerator):
+    """Scripted replies, and a P(yes) for a quoted sentence (rag/quoting.py) looked up by a
+    word it holds (0.1 for any other); records the sentences it was asked about."""
+
+    def __init__(self, by_word: dict[str, float], *replies: str) -> None:
+        super().__init__(*replies)
+        self.by_word = by_word
+        self.rated: list[str] = []
+
+    def yes_probability(self, messages: list[dict[str, str]]) -> float:
+        sentence = messages[-1]["content"].split("Sentence from a document: ")[1]
+        sentence = sentence.split("\n\n")[0]
+        self.rated.append(sentence)
+        return max((p for w, p in self.by_word.items() if w in sentence), default=0.1)
+
+
 class KeywordChecker:
     """Supports a claim when every listed keyword of it occurs in the passage."""
 

@@ -71,6 +71,8 @@ def _sentence_marks(answer: Answer) -> str:
         state = "verified against its source" if ok else f"not verified: {s.reason}"
         if ok and s.attributed:
             state = "verified against a source the verifier chose, not the model"
+        if ok and s.quoted:
+            state = "the source's own words, quoted: the model's draft did not hold"
         if ok and s.reason:
             state += f" ({s.reason})"
         if not s.kept:

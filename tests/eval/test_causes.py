@@ -120,6 +120,7 @@ class Drafted:
     second_draft: str
     abstained: bool
     correct: bool
+    quote_score: float | None = None
 
 
 def test_second_drafts_are_counted_by_kind_with_what_they_ended_as() -> None:
@@ -140,6 +141,18 @@ def test_second_drafts_are_counted_by_kind_with_what_they_ended_as() -> None:
         "second drafts: retry 2 (answered 1, right 1), second look 3 (answered 2, right 2)"
     )
     assert drafts_line(second_drafts(rows[:1])) == ""
+
+
+def test_quoted_answers_are_counted_beside_the_draft_that_came_before() -> None:
+    rows = [
+        Drafted("", False, True, quote_score=0.8),
+        Drafted("retry", False, False, quote_score=0.76),  # retried, then quoted: both
+        Drafted("", True, True),
+    ]
+    assert second_drafts(rows) == {
+        "quote": {"asked": 2, "answered": 2, "right": 1},
+        "retry": {"asked": 1, "answered": 1, "right": 0},
+    }
 
 
 @dataclass(frozen=True)

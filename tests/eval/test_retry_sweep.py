@@ -44,3 +44,17 @@ def test_the_sweep_reports_both_halves_and_all() -> None:
     table = sweep({"toy": ROWS}, thresholds=(0.5,))
     rows = [line for line in table.splitlines() if line.startswith("| 0.5 |")]
     assert [r.split(" | ")[2] for r in rows] == ["0", "1", "all"]
+
+
+def test_a_quote_threshold_turns_the_quotes_under_it_back_into_declines() -> None:
+    quoted = [
+        _row("q", True, None, False, True) | {"quote_score": 0.8},  # a right quote
+        _row("r", False, None, False, False) | {"quote_score": 0.7},  # a false premise quoted
+        _row("s", True, None, True, False),  # declined, nothing to quote
+    ]
+    at_zero = figures(quoted, 0.0, quote=True)
+    assert at_zero["accuracy"] == 0.333 and at_zero["answered_precision"] == 0.5
+    at_75 = figures(quoted, 0.75, quote=True)  # r declined again: right for unanswerable
+    assert at_75["accuracy"] == 0.667 and at_75["answered_precision"] == 1.0
+    assert at_75["unanswerable_declined"] == 1
+    assert figures(quoted, 0.9, quote=True)["answerable_declined"] == 2
