@@ -26,7 +26,7 @@ from rag.injection import without_instructions
 from rag.prompts import QUOTE_LEAD, quote_messages
 from rag.types import AnswerSentence, Citation, Evidence
 
-__all__ = ["Quote", "QuoteFinder", "fits_question", "quoted_answer"]
+__all__ = ["Quote", "QuoteFinder", "candidates", "fits_question", "quoted_answer"]
 
 # a sentence shorter than this is a heading, a byline or a caption, not a statement
 MIN_WORDS = 4
