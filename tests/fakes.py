@@ -114,13 +114,15 @@ class KeywordChecker:
         return self.score if words and hits >= 0.6 * len(words) else 0.1
 
 
-def fake_assistant(tmp_path: Path, corpus: Path, generator: Any) -> Any:
+def fake_assistant(tmp_path: Path, corpus: Path, generator: Any, **answer: Any) -> Any:
     """An Assistant over ``corpus`` (indexed into ``tmp_path/ix``) with the fakes above: hash
-    embedder, the given generator, keyword checker; relevance gate at 0.2."""
+    embedder, the given generator, keyword checker; relevance gate at 0.2; ``answer``: other
+    answer settings."""
     from rag import Assistant, Config
     from rag.config import AnswerConfig, IndexConfig
 
-    config = Config(index=IndexConfig(dir=tmp_path / "ix"), answer=AnswerConfig(min_relevance=0.2))
+    settings = {"min_relevance": 0.2} | answer
+    config = Config(index=IndexConfig(dir=tmp_path / "ix"), answer=AnswerConfig(**settings))
     a = Assistant.open(
         config=config, embedder=HashEmbedder(), generator=generator, checker=KeywordChecker()
     )

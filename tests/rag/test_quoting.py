@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from index import Span
-from rag import Assistant, Config
+from rag import Assistant
 from rag.asking import asks_why, gives_reason
-from rag.config import AnswerConfig, IndexConfig
 from rag.quoting import QuoteFinder, candidates, fits_question
 from rag.types import Evidence
-from tests.fakes import HashEmbedder, KeywordChecker, RatingGenerator
+from tests.fakes import HashEmbedder, RatingGenerator, fake_assistant
 
 DOC = (
     "Bakhmut had 70,000 inhabitants before the war. "
@@ -89,15 +88,7 @@ def _declining(by_word: dict[str, float]) -> RatingGenerator:
 
 
 def _assistant(tmp_path: Path, seeds_copy: Path, gen: Any, **answer: Any) -> Assistant:
-    config = Config(
-        index=IndexConfig(dir=tmp_path / "ix"),
-        answer=AnswerConfig(min_relevance=0.2, retry_declined=False, **answer),
-    )
-    a = Assistant.open(
-        config=config, embedder=HashEmbedder(), generator=gen, checker=KeywordChecker()
-    )
-    a.add([seeds_copy])
-    return a
+    return fake_assistant(tmp_path, seeds_copy, gen, retry_declined=False, **answer)
 
 
 def test_a_decline_becomes_the_quoted_sentence_with_its_exact_span(

@@ -10,7 +10,13 @@ import pytest
 
 from rag import Assistant, Config
 from rag.config import AnswerConfig, IndexConfig
-from tests.fakes import HashEmbedder, KeywordChecker, RatingGenerator, ScriptedGenerator
+from tests.fakes import (
+    HashEmbedder,
+    KeywordChecker,
+    RatingGenerator,
+    ScriptedGenerator,
+    fake_assistant,
+)
 from ui import build_app, handlers
 from ui.render import render_sources
 
@@ -73,15 +79,8 @@ def test_an_attributed_citation_is_shown_as_chosen_by_the_verifier(
 def test_a_quoted_sentence_is_shown_as_the_sources_own_words(
     tmp_path: Path, seeds_copy: Path
 ) -> None:
-    config = Config(
-        index=IndexConfig(dir=tmp_path / "ix"),
-        answer=AnswerConfig(min_relevance=0.2, retry_declined=False),
-    )
     generator = RatingGenerator({"500 of us": 0.9}, "The documents do not say.")
-    a = Assistant.open(
-        config=config, embedder=HashEmbedder(), generator=generator, checker=KeywordChecker()
-    )
-    a.add([seeds_copy])
+    a = fake_assistant(tmp_path, seeds_copy, generator, retry_declined=False)
     q = "How many people were in Boris's battalion when it arrived in December?"
     conv, _s, _st = list(handlers.ask(a, q, None))[-1]
     assert "The documents say: “" in conv and '<a class="cite" href="#src-1-1"' in conv
