@@ -14,7 +14,9 @@ are checked in pipeline order, so each abstention lands at the first step that l
 5. model declined — the model wrote the cannot-answer phrase although the evidence held a
    gold document;
 6. verification — every draft sentence failed: no citation at all, the rule (a number or
-   name missing from the cited text), or the judge below its threshold.
+   name missing from the cited text), or the judge below its threshold; or "premise": the
+   sentences held, but the passages they cite did not confirm the question's premise
+   (rag/premise.py).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from eval.metrics import key_facts_hit
+from rag.premise import REFUSAL
 
 __all__ = [
     "CAUSES",
@@ -50,6 +53,7 @@ CAUSES = (
     "verification: no citation",
     "verification: rule",
     "verification: judge",
+    "verification: premise",
     "other",
 )
 
@@ -121,6 +125,8 @@ def abstention_cause(
     # a question answered in parts (rag/parts.py) gives each part's reason, "<part>?: <reason>"
     # joined by "; ": a part lost in verification came nearer than one the model declined
     reasons = [part.split("?: ", 1)[-1] for part in reason.split("; ")]
+    if any(x.startswith(REFUSAL) for x in reasons):
+        return "verification: premise"  # its sentences held; the question's premise did not
     if any(x.startswith(("no sentence of the draft", "the draft answer")) for x in reasons):
         return _verification_cause(r.sentence_reasons)
     if any("do not say" in x or "does not answer" in x for x in reasons):

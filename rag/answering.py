@@ -17,7 +17,7 @@ from index import Hit, Index
 from index.text import count_tokens, detect_language
 from rag.asking import asks_for_number, gives_number
 from rag.attribution import SentenceVerifier
-from rag.citations import ParsedSentence, parse_answer, renumber
+from rag.citations import ParsedSentence, parse_answer
 from rag.config import AnswerConfig, RetrievalConfig
 from rag.draft import Clock, Draft
 from rag.evidence import evidence_for
@@ -29,6 +29,7 @@ from rag.generators import (
     decline_probability,
 )
 from rag.parts import split_question, stream_parts
+from rag.premise import PremiseCheck, refused, withdrawn
 from rag.prompts import (
     ANSWER_LANGUAGES,
     CANNOT_ANSWER,
@@ -38,7 +39,7 @@ from rag.prompts import (
     is_cannot_answer,
 )
 from rag.quoting import QuoteFinder, quoted_answer
-from rag.sentences import answer_sentence, render
+from rag.sentences import answer_sentence, assembled
 from rag.types import (
     Answer,
     AnswerEvent,
@@ -81,6 +82,11 @@ class Answerer:
         self.quotes = (
             QuoteFinder(generator, index.embedder, answer.quote_threshold)
             if answer.quote_fallback and isinstance(generator, LogprobModel)
+            else None
+        )
+        self.premise = (
+            PremiseCheck(generator, answer.premise_threshold)
+            if answer.premise_check and isinstance(generator, LogprobModel)
             else None
         )
 
@@ -213,7 +219,10 @@ class Answerer:
             answer = self._abstain(d, "the documents do not say", clock.timings())
         else:
             answer = yield from self._drafted(d, clock, stop, max_tokens)
-        if answer.abstained and self.quotes is not None and not _stopped(stop):
+            if not answer.abstained and self.premise is not None and not _stopped(stop):
+                answer = yield from self._premised(d, clock, answer, self.premise)
+        quote = answer.abstained and not refused(answer) and not _stopped(stop)
+        if quote and self.quotes is not None:
             answer = yield from self._quoted(d, clock, answer, self.quotes)
         yield AnswerEvent(answer)
 
@@ -256,6 +265,17 @@ class Answerer:
         yield TokenEvent(text)
         yield SentenceEvent(0, sentence)
         return self._finish(d, clock.timings(), text, (sentence,), citations=(citation,))
+
+    def _premised(self, d: Draft, clock: Clock, answer: Answer, check: PremiseCheck) -> _Steps:
+        """The answer, or a decline when its passages do not confirm the question's premise
+        (rag/premise.py); a quote is not tried then, it would answer the same question."""
+        t0 = time.perf_counter()
+        why = check.refusal(d.standalone, answer)
+        clock.verification += time.perf_counter() - t0
+        if not why:
+            return replace(answer, timings=clock.timings())
+        yield TokenEvent("", restart=True, why="the passages do not confirm the question")
+        return self._abstain(d, why, clock.timings(), withdrawn(answer, d.evidence))
 
     def _lacks_number(self, d: Draft, answer: Answer) -> bool:
         """A number question answered by supported sentences that state no number."""
@@ -350,7 +370,6 @@ class Answerer:
         timings: Timings,
     ) -> Answer:
         mode = self.cfg.unsupported
-        kept = [c.supported or mode == "mark" for c in checks]
         if not any(c.supported for c in checks):
             dropped = [
                 replace(answer_sentence(p, c, p.evidence, mode), kept=False)
@@ -362,24 +381,8 @@ class Answerer:
                 else "the draft answer had no sentences"
             )
             return self._abstain(d, reason, timings, dropped)
-        # kept sentences are numbered first so the visible text reads [1], [2], …
-        order = [p.evidence for p, k in zip(parsed, kept, strict=True) if k]
-        order += [p.evidence for p, k in zip(parsed, kept, strict=True) if not k]
-        mapping = renumber(order)
-        by_number = {e.number: e for e in d.evidence}
-        citations = tuple(
-            Citation(new, e.doc_id, e.title, e.language, e.start, e.end, e.text)
-            for old, new in sorted(mapping.items(), key=lambda kv: kv[1])
-            for e in [by_number[old]]
-        )
-        out: list[AnswerSentence] = []
-        parts: list[str] = []
-        for p, c, k, a in zip(parsed, checks, kept, attributed, strict=True):
-            nums = tuple(mapping[n] for n in p.evidence)
-            out.append(answer_sentence(p, c, nums, mode, a, kept=k))
-            if k:
-                parts.append(render(p.text, nums, c.supported))
-        return self._finish(d, timings, " ".join(parts), out, citations=citations)
+        text, sentences, citations = assembled(parsed, checks, attributed, d.evidence, mode)
+        return self._finish(d, timings, text, sentences, citations=citations)
 
 
 def _answered(answer: Answer) -> bool:

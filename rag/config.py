@@ -252,6 +252,22 @@ class AnswerConfig(_Section):
         le=1.0,
         description="With quote_fallback: the model's P(yes) a sentence needs to be quoted.",
     )
+    premise_check: bool = Field(
+        True,
+        description="Before a drafted answer stands, ask the model whether the passages it "
+        "cites state everything the question takes for granted; below premise_threshold the "
+        "question is declined (a false premise: 'Why did Zelensky recommend withdrawing?' "
+        "when the passages say Zaluzhny did). Needs a generator with log-probabilities.",
+    )
+    # 0.35: below the highest value that refused no right answer on either half of the
+    # answered seed and SQuAD-pairs questions (0.37, 0.43); README, Verification: "A
+    # question whose premise the passages do not confirm"
+    premise_threshold: float = Field(
+        0.35,
+        ge=0.0,
+        le=1.0,
+        description="With premise_check: the P(yes) the cited passages need for the question.",
+    )
     join_adjacent: bool = Field(
         True,
         description="When a sentence's names or numbers are in no single offered passage but "

@@ -1,16 +1,17 @@
 """The sentences of an answer: how a checked sentence is shown (its markers and flag), the
-``AnswerSentence`` it becomes, and which other passages a sentence could be attributed to.
-Split from rag/answering.py, which keeps the order of the pipeline."""
+``AnswerSentence`` it becomes, the answer they assemble into, and which other passages a
+sentence could be attributed to. Split from rag/answering.py, which keeps the order of the
+pipeline."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rag.citations import ParsedSentence
-from rag.types import AnswerSentence, Evidence
+from rag.citations import ParsedSentence, renumber
+from rag.types import AnswerSentence, Citation, Evidence
 from rag.verify import SentenceCheck, content_words
 
-__all__ = ["answer_sentence", "attribution_candidates", "render"]
+__all__ = ["answer_sentence", "assembled", "attribution_candidates", "render"]
 
 
 def render(text: str, numbers: tuple[int, ...], supported: bool) -> str:
@@ -60,3 +61,33 @@ def attribution_candidates(
         if shared:
             scored.append((-shared, e.number, e))
     return [e for _, _, e in sorted(scored)]
+
+
+def assembled(
+    parsed: Sequence[ParsedSentence],
+    checks: Sequence[SentenceCheck],
+    attributed: Sequence[bool],
+    evidence: Sequence[Evidence],
+    mode: str,
+) -> tuple[str, list[AnswerSentence], tuple[Citation, ...]]:
+    """The answer's text, sentences and citations from checked sentences of which at least
+    one is supported; ``mode`` "mark" keeps unsupported ones, flagged, "remove" drops them."""
+    kept = [c.supported or mode == "mark" for c in checks]
+    # kept sentences are numbered first so the visible text reads [1], [2], …
+    order = [p.evidence for p, k in zip(parsed, kept, strict=True) if k]
+    order += [p.evidence for p, k in zip(parsed, kept, strict=True) if not k]
+    mapping = renumber(order)
+    by_number = {e.number: e for e in evidence}
+    citations = tuple(
+        Citation(new, e.doc_id, e.title, e.language, e.start, e.end, e.text)
+        for old, new in sorted(mapping.items(), key=lambda kv: kv[1])
+        for e in [by_number[old]]
+    )
+    out: list[AnswerSentence] = []
+    parts: list[str] = []
+    for p, c, k, a in zip(parsed, checks, kept, attributed, strict=True):
+        nums = tuple(mapping[n] for n in p.evidence)
+        out.append(answer_sentence(p, c, nums, mode, a, kept=k))
+        if k:
+            parts.append(render(p.text, nums, c.supported))
+    return " ".join(parts), out, citations

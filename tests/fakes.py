@@ -84,16 +84,23 @@ class ScriptedGenerator:
 
 class RatingGenerator(ScriptedGenerator):
     """Scripted replies, and a P(yes) for a quoted sentence (rag/quoting.py) looked up by a
-    word it holds (0.1 for any other); records the sentences it was asked about."""
+    word it holds (0.1 for any other); records the sentences it was asked about. Asked
+    whether passages confirm a question's premise (rag/premise.py), it answers ``premise``
+    and records the question."""
 
-    def __init__(self, by_word: dict[str, float], *replies: str) -> None:
+    def __init__(self, by_word: dict[str, float], *replies: str, premise: float = 0.9) -> None:
         super().__init__(*replies)
         self.by_word = by_word
+        self.premise = premise
         self.rated: list[str] = []
+        self.premises: list[str] = []
 
     def yes_probability(self, messages: list[dict[str, str]]) -> float:
-        sentence = messages[-1]["content"].split("Sentence from a document: ")[1]
-        sentence = sentence.split("\n\n")[0]
+        user = messages[-1]["content"]
+        if "Sentence from a document: " not in user:
+            self.premises.append(user.split("Question: ")[1].split("\n")[0])
+            return self.premise
+        sentence = user.split("Sentence from a document: ")[1].split("\n\n")[0]
         self.rated.append(sentence)
         return max((p for w, p in self.by_word.items() if w in sentence), default=0.1)
 

@@ -16,6 +16,7 @@ from eval.causes import (
     summary_line,
     verification_effect,
 )
+from rag.premise import REFUSAL
 
 GOLD = ("gold.txt",)
 SPAN = ((400, 420),)  # where the answer stands in gold.txt
@@ -67,6 +68,11 @@ class Result(Record):
         (failed("no citation"), "verification: no citation"),
         (failed("no citation", RULE), "verification: rule"),
         (failed(RULE, JUDGE), "verification: judge"),
+        (Record(reason=f"{REFUSAL} (P(yes) 0.20 < 0.35)"), "verification: premise"),
+        (
+            Record(reason=f"Wer?: the documents do not say; Wann?: {REFUSAL}"),
+            "verification: premise",
+        ),
         (Record(reason="something new"), "other"),
         # a two-part question, both parts declined (rag/parts.py joins their reasons)
         (
