@@ -272,10 +272,13 @@ class VerifiedRecord(Protocol):
     @property
     def sentences(self) -> Sequence[tuple[str, object, bool]]: ...
 
+    @property
+    def reason(self) -> str: ...
+
 
 EFFECT = (
     "drafted", "draft right", "kept right", "removed right", "removed wrong", "kept wrong",
-    "unanswerable drafted", "unanswerable removed",
+    "unanswerable drafted", "unanswerable removed", "premise answerable", "premise unanswerable",
 )  # fmt: skip
 
 
@@ -292,6 +295,9 @@ def verification_effect(results: Iterable[VerifiedRecord]) -> dict[str, int]:
     make the generator right more often than its drafts are."""
     row: Counter[str] = Counter()
     for r in results:
+        if any(x.split("?: ", 1)[-1].startswith(REFUSAL) for x in r.reason.split("; ")):
+            # declined by the premise check, with no sentences (rag/premise.py): counted apart
+            row["premise answerable" if r.example.answerable else "premise unanswerable"] += 1
         texts = [text for text, _, _ in r.sentences]
         if not texts:
             continue
@@ -314,7 +320,7 @@ def verification_effect(results: Iterable[VerifiedRecord]) -> dict[str, int]:
 def effect_line(row: dict[str, int]) -> str:
     """``verification: of 69 drafts 60 right; kept 55 right and 4 wrong, removed 5 right and
     5 wrong; …`` or "" when there was no draft."""
-    if not row["drafted"] and not row["unanswerable drafted"]:
+    if not any(row[k] for k in ("drafted", "unanswerable drafted", "premise unanswerable")):
         return ""
     line = (
         f"verification: of {row['drafted']} drafts {row['draft right']} right; kept "
@@ -325,5 +331,10 @@ def effect_line(row: dict[str, int]) -> str:
         line += (
             f"; unanswerable: {row['unanswerable drafted']} drafted, "
             f"{row['unanswerable removed']} removed"
+        )
+    if row["premise answerable"] or row["premise unanswerable"]:
+        line += (
+            f"; declined by the premise check: {row['premise answerable']} answerable, "
+            f"{row['premise unanswerable']} unanswerable"
         )
     return line

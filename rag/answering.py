@@ -29,7 +29,7 @@ from rag.generators import (
     decline_probability,
 )
 from rag.parts import split_question, stream_parts
-from rag.premise import PremiseCheck, refused, withdrawn
+from rag.premise import PremiseCheck, refused
 from rag.prompts import (
     ANSWER_LANGUAGES,
     CANNOT_ANSWER,
@@ -275,7 +275,9 @@ class Answerer:
         if not why:
             return replace(answer, timings=clock.timings())
         yield TokenEvent("", restart=True, why="the passages do not confirm the question")
-        return self._abstain(d, why, clock.timings(), withdrawn(answer, d.evidence))
+        # its sentences are not kept as a decline's removed ones: they were supported, and
+        # the evaluation scores a decline's sentences as uncited (the draft is in raw_text)
+        return self._abstain(d, why, clock.timings())
 
     def _lacks_number(self, d: Draft, answer: Answer) -> bool:
         """A number question answered by supported sentences that state no number."""

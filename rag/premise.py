@@ -17,15 +17,12 @@ do not confirm").
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
-
 from rag.generators import LogprobModel
 from rag.injection import without_instructions
 from rag.prompts import premise_messages
-from rag.types import Answer, AnswerSentence, Evidence
+from rag.types import Answer
 
-__all__ = ["REFUSAL", "PremiseCheck", "cited_text", "refused", "withdrawn"]
+__all__ = ["REFUSAL", "PremiseCheck", "cited_text", "refused"]
 
 # the start of every refusal's reason (eval/causes.py counts them by it)
 REFUSAL = "the cited passages do not confirm what the question takes for granted"
@@ -39,18 +36,6 @@ def cited_text(answer: Answer) -> str:
     by_number = {c.number: c.quote for c in answer.citations}
     texts = (without_instructions(by_number[n]) for n in numbers if n in by_number)
     return "\n\n".join(t for t in texts if t.strip())
-
-
-def withdrawn(answer: Answer, evidence: Sequence[Evidence]) -> tuple[AnswerSentence, ...]:
-    """The kept sentences of a refused answer as a decline shows what it drafted: not kept,
-    citing evidence numbers (a decline has no citations), as verification's declines do."""
-    number = {(e.doc_id, e.start, e.end): e.number for e in evidence}
-    evidence_of = {c.number: number.get((c.doc_id, c.start, c.end)) for c in answer.citations}
-    return tuple(
-        replace(s, kept=False, citations=tuple(n for c in s.citations if (n := evidence_of[c])))
-        for s in answer.sentences
-        if s.kept
-    )
 
 
 def refused(answer: Answer) -> bool:

@@ -173,6 +173,7 @@ class Verified:
     abstained: bool
     correct: bool
     example: Facts = field(default_factory=Facts)
+    reason: str = ""
 
 
 def _said(*texts_kept: tuple[str, bool]) -> tuple[tuple[str, object, bool], ...]:
@@ -191,15 +192,19 @@ def test_verification_effect_scores_the_whole_draft_against_what_was_kept() -> N
         Verified((), True, False),  # the model declined: no draft, not counted
         Verified(_said(wrong), True, True, Facts(answerable=False)),  # unanswerable, removed
         Verified(_said(wrong), False, False, Facts(answerable=False)),  # unanswerable, kept
+        # declined by the premise check: no sentences kept, counted by the reason
+        Verified((), True, True, Facts(answerable=False), f"{REFUSAL} (P(yes) 0.2 < 0.35)"),
+        Verified((), True, False, Facts(), f"Wer?: {REFUSAL} (P(yes) 0.3 < 0.35)"),
     ]
     row = verification_effect(rows)
     assert row == {
         "drafted": 5, "draft right": 3, "kept right": 1, "removed right": 2,
         "removed wrong": 1, "kept wrong": 1, "unanswerable drafted": 2,
-        "unanswerable removed": 1,
+        "unanswerable removed": 1, "premise answerable": 1, "premise unanswerable": 1,
     }  # fmt: skip
     assert effect_line(row) == (
         "verification: of 5 drafts 3 right; kept 1 right and 1 wrong, removed 2 right and "
-        "1 wrong; unanswerable: 2 drafted, 1 removed"
+        "1 wrong; unanswerable: 2 drafted, 1 removed; declined by the premise check: "
+        "1 answerable, 1 unanswerable"
     )
     assert effect_line(verification_effect(rows[5:6])) == ""

@@ -48,12 +48,8 @@ def test_an_answer_whose_premise_is_not_confirmed_is_declined_without_a_quote(
     assert answer.abstained and refused(answer)
     assert answer.text == "The documents do not say."
     assert answer.reason == f"{REFUSAL} (P(yes) 0.20 < 0.35)"
-    # what was drafted stays visible, withdrawn, citing its evidence number
-    (s,) = answer.sentences
-    assert not s.kept and s.verdict == "supported" and answer.citations == ()
-    assert [e.number for e in answer.evidence if "weeks ago recommended" in e.text] == list(
-        s.citations
-    )
+    assert answer.sentences == () and answer.citations == ()
+    assert "Zaluzhny recommended" in answer.raw_text  # the draft stays visible there
     # the quote step would have answered with a sentence naming Zaluzhny; it is not asked
     assert gen.rated == []
 
