@@ -80,7 +80,9 @@ class Answerer:
         self.verifier = SentenceVerifier(checker, answer, lambda i: index.document(i).text)
         # quoting needs the model's P(yes); the extractive generator has none
         self.quotes = (
-            QuoteFinder(generator, index.embedder, answer.quote_threshold)
+            QuoteFinder(
+                generator, index.embedder, answer.quote_threshold, embed_query=index.embed_query
+            )
             if answer.quote_fallback and isinstance(generator, LogprobModel)
             else None
         )
@@ -221,8 +223,7 @@ class Answerer:
             answer = yield from self._drafted(d, clock, stop, max_tokens)
             if not answer.abstained and self.premise is not None and not _stopped(stop):
                 answer = yield from self._premised(d, clock, answer, self.premise)
-        quote = answer.abstained and not refused(answer) and not _stopped(stop)
-        if quote and self.quotes is not None:
+        if answer.abstained and self.quotes and not (refused(answer) or _stopped(stop)):
             answer = yield from self._quoted(d, clock, answer, self.quotes)
         yield AnswerEvent(answer)
 
@@ -268,15 +269,15 @@ class Answerer:
 
     def _premised(self, d: Draft, clock: Clock, answer: Answer, check: PremiseCheck) -> _Steps:
         """The answer, or a decline when its passages do not confirm the question's premise
-        (rag/premise.py); a quote is not tried then, it would answer the same question."""
+        (rag/premise.py); a quote is not tried then, it would answer the same question. The
+        decline keeps no sentences: they were supported, and a decline's removed sentences
+        count as uncited in the evaluation (the draft stays in raw_text)."""
         t0 = time.perf_counter()
         why = check.refusal(d.standalone, answer)
         clock.verification += time.perf_counter() - t0
         if not why:
             return replace(answer, timings=clock.timings())
         yield TokenEvent("", restart=True, why="the passages do not confirm the question")
-        # its sentences are not kept as a decline's removed ones: they were supported, and
-        # the evaluation scores a decline's sentences as uncited (the draft is in raw_text)
         return self._abstain(d, why, clock.timings())
 
     def _lacks_number(self, d: Draft, answer: Answer) -> bool:

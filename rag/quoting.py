@@ -16,10 +16,10 @@ judge alone let through for false premises. Measured in README (Verification).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from index.embedders import Embedder
+from index.embedders import Embedder, Vectors
 from rag.asking import asks_for_number, asks_why, gives_reason, states_number
 from rag.generators import LogprobModel
 from rag.injection import without_instructions
@@ -86,11 +86,14 @@ class QuoteFinder:
         embedder: Embedder,
         threshold: float,
         limit: int = MAX_CANDIDATES,
+        embed_query: Callable[[str], Vectors] | None = None,
     ) -> None:
         self.model = model
         self.embedder = embedder
         self.threshold = threshold
         self.limit = limit
+        # the index's cached query embedding: the search has just embedded the same question
+        self.embed_query = embed_query or (lambda q: embedder.embed([q], "query"))
 
     def nearest(self, question: str, quotes: Sequence[Quote]) -> list[Quote]:
         """The ``limit`` sentences nearest the question by the index's embedder (in either
@@ -98,7 +101,7 @@ class QuoteFinder:
         with it but "Bakhmut", and ranked fifth by words shared)."""
         if len(quotes) <= self.limit:
             return list(quotes)
-        q = self.embedder.embed([question], "query")[0]
+        q = self.embed_query(question)[0]
         vectors = self.embedder.embed([x.text for x in quotes], "document")
         order = sorted(range(len(quotes)), key=lambda i: -float(vectors[i] @ q))
         return [quotes[i] for i in order[: self.limit]]

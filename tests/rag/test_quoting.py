@@ -126,3 +126,16 @@ def test_german_quotes_get_german_quotation_marks(tmp_path: Path, seeds_copy: Pa
     answer = a.ask("Wie viele Einwohner hatte Bakhmut vor dem Krieg?")
     assert not answer.abstained and answer.language == "de"
     assert answer.text.startswith("In den Dokumenten steht: „") and answer.text.endswith("“ [1]")
+
+
+def test_the_question_is_embedded_by_the_given_query_embedding() -> None:
+    # the answerer passes the index's cached query embedding: the search embedded it already
+    embedder, asked = HashEmbedder(), []
+
+    def embed_query(q: str) -> Any:
+        asked.append(q)
+        return embedder.embed([q], "query")
+
+    finder = QuoteFinder(RatingGenerator({}), embedder, 0.5, limit=1, embed_query=embed_query)
+    finder.nearest("Which region?", candidates(["Which region?"], [_evidence()]))
+    assert asked == ["Which region?"] and embedder.calls == [1, 3]  # the question, 3 sentences
