@@ -79,6 +79,7 @@ class ExampleResult:
     # decline (rag/quoting.py); a run at answer.quote_threshold 0 gives every threshold's
     # outcome (python -m eval.retry_sweep --quote)
     quote_score: float | None = None
+    premise_score: float | None = None  # Answer.premise_score (rag/premise.py)
 
     @property
     def correct(self) -> bool:
@@ -146,6 +147,7 @@ def _result(assistant: Pipeline, example: Example, answer: Answer) -> ExampleRes
             tuple(s.support for s in answer.sentences) if "judge" in answer.models else ()
         ),
         quote_score=next((s.support for s in answer.sentences if s.quoted), None),
+        premise_score=answer.premise_score,
     )
 
 
@@ -177,6 +179,7 @@ def result_from_row(row: dict[str, Any], example: Example) -> ExampleResult:
         second_draft=str(row.get("second_draft", "")),
         sentence_support=tuple(float(p) for p in row.get("sentence_support", ())),
         quote_score=row.get("quote_score"),
+        premise_score=row.get("premise_score"),
     )
 
 

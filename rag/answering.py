@@ -273,12 +273,12 @@ class Answerer:
         decline keeps no sentences: they were supported, and a decline's removed sentences
         count as uncited in the evaluation (the draft stays in raw_text)."""
         t0 = time.perf_counter()
-        why = check.refusal(d.standalone, answer)
+        p, why = check.refusal(d.standalone, answer)
         clock.verification += time.perf_counter() - t0
         if not why:
-            return replace(answer, timings=clock.timings())
+            return replace(answer, timings=clock.timings(), premise_score=p)
         yield TokenEvent("", restart=True, why="the passages do not confirm the question")
-        return self._abstain(d, why, clock.timings())
+        return replace(self._abstain(d, why, clock.timings()), premise_score=p)
 
     def _lacks_number(self, d: Draft, answer: Answer) -> bool:
         """A number question answered by supported sentences that state no number."""

@@ -52,12 +52,12 @@ class PremiseCheck:
         """The model's P(yes) that the passage states what the question takes for granted."""
         return self.model.yes_probability(premise_messages(question, passage))
 
-    def refusal(self, question: str, answer: Answer) -> str:
-        """Why the answer must not stand, or "" when it may."""
+    def refusal(self, question: str, answer: Answer) -> tuple[float | None, str]:
+        """The P(yes) (None when not asked) and why the answer must not stand ("": it may)."""
         passage = cited_text(answer)
         if not passage or any(s.quoted for s in answer.sentences):
-            return ""  # a quote was already rated as answering the question itself
+            return None, ""  # a quote was already rated as answering the question itself
         p = self.score(question, passage)
         if p >= self.threshold:
-            return ""
-        return f"{REFUSAL} (P(yes) {p:.2f} < {self.threshold:.2f})"
+            return p, ""
+        return p, f"{REFUSAL} (P(yes) {p:.2f} < {self.threshold:.2f})"

@@ -105,6 +105,9 @@ class Answer:
     # "number" after an answer to a number question that stated none (the answer is the
     # second draft if a supported sentence of it states a number, else the first answer)
     second_draft: str = ""
+    # the model's P(yes) that the passages the answer cites confirm what the question takes
+    # for granted (rag/premise.py); None when not asked (a decline, a quote, no log-probs)
+    premise_score: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -74,6 +74,7 @@ def grounding(answer: Answer) -> dict[str, Any]:
         "sentences": [asdict(s) for s in answer.sentences],
         "timings": asdict(answer.timings),
         "second_draft": answer.second_draft,
+        "premise_score": answer.premise_score,
     }
 
 

@@ -52,9 +52,24 @@ def test_a_quote_threshold_turns_the_quotes_under_it_back_into_declines() -> Non
         _row("r", False, None, False, False) | {"quote_score": 0.7},  # a false premise quoted
         _row("s", True, None, True, False),  # declined, nothing to quote
     ]
-    at_zero = figures(quoted, 0.0, quote=True)
+    at_zero = figures(quoted, 0.0, kind="quote")
     assert at_zero["accuracy"] == 0.333 and at_zero["answered_precision"] == 0.5
-    at_75 = figures(quoted, 0.75, quote=True)  # r declined again: right for unanswerable
+    at_75 = figures(quoted, 0.75, kind="quote")  # r declined again: right for unanswerable
     assert at_75["accuracy"] == 0.667 and at_75["answered_precision"] == 1.0
     assert at_75["unanswerable_declined"] == 1
-    assert figures(quoted, 0.9, quote=True)["answerable_declined"] == 2
+    assert figures(quoted, 0.9, kind="quote")["answerable_declined"] == 2
+
+
+def test_a_premise_threshold_declines_the_answers_under_it() -> None:
+    answered = [
+        _row("p", True, None, False, True) | {"premise_score": 0.6},  # right, premise held
+        _row("u", False, None, False, False) | {"premise_score": 0.25},  # false premise
+        _row("w", True, None, False, False) | {"premise_score": 0.3},  # a wrong answer
+        _row("x", True, None, True, False),  # declined: never asked
+    ]
+    at_zero = figures(answered, 0.0, kind="premise")
+    assert at_zero["accuracy"] == 0.25 and at_zero["unanswerable_declined"] == 0
+    at_35 = figures(answered, 0.35, kind="premise")  # u and w declined, p stands
+    assert at_35["accuracy"] == 0.5 and at_35["answered_precision"] == 1.0
+    assert at_35["unanswerable_declined"] == 1 and at_35["answerable_declined"] == 2
+    assert figures(answered, 0.7, kind="premise")["answered_precision"] is None

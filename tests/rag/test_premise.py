@@ -47,7 +47,7 @@ def test_an_answer_whose_premise_is_not_confirmed_is_declined_without_a_quote(
     assert gen.premises == [QUESTION]
     assert answer.abstained and refused(answer)
     assert answer.text == "The documents do not say."
-    assert answer.reason == f"{REFUSAL} (P(yes) 0.20 < 0.35)"
+    assert answer.reason == f"{REFUSAL} (P(yes) 0.20 < 0.35)" and answer.premise_score == 0.2
     assert answer.sentences == () and answer.citations == ()
     assert "Zaluzhny recommended" in answer.raw_text  # the draft stays visible there
     # the quote step would have answered with a sentence naming Zaluzhny; it is not asked
@@ -59,10 +59,11 @@ def test_the_answer_stands_when_the_premise_is_confirmed_or_the_check_is_off(
 ) -> None:
     a, gen = _answering(tmp_path / "on", seeds_copy, premise=0.36)
     answer = a.ask(QUESTION)
-    assert not answer.abstained and gen.premises == [QUESTION]
+    assert not answer.abstained and gen.premises == [QUESTION] and answer.premise_score == 0.36
     assert answer.text == "Zaluzhny recommended the withdrawal of Ukrainian forces [1]."
     off, gen_off = _answering(tmp_path / "off", seeds_copy, premise=0.0, premise_check=False)
-    assert not off.ask(QUESTION).abstained and gen_off.premises == []
+    unchecked = off.ask(QUESTION)
+    assert not unchecked.abstained and unchecked.premise_score is None and gen_off.premises == []
 
 
 def test_the_premise_is_read_in_the_passages_of_kept_sentences_only(
