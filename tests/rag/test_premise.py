@@ -47,7 +47,7 @@ def test_an_answer_whose_premise_is_not_confirmed_is_declined_without_a_quote(
     assert gen.premises == [QUESTION]
     assert answer.abstained and refused(answer)
     assert answer.text == "The documents do not say."
-    assert answer.reason == f"{REFUSAL} (P(yes) 0.20 < 0.35)" and answer.premise_score == 0.2
+    assert answer.reason == f"{REFUSAL} (P(yes) 0.20 < 0.30)" and answer.premise_score == 0.2
     assert answer.sentences == () and answer.citations == ()
     assert "Zaluzhny recommended" in answer.raw_text  # the draft stays visible there
     # the quote step would have answered with a sentence naming Zaluzhny; it is not asked
@@ -57,9 +57,9 @@ def test_an_answer_whose_premise_is_not_confirmed_is_declined_without_a_quote(
 def test_the_answer_stands_when_the_premise_is_confirmed_or_the_check_is_off(
     tmp_path: Path, seeds_copy: Path
 ) -> None:
-    a, gen = _answering(tmp_path / "on", seeds_copy, premise=0.36)
+    a, gen = _answering(tmp_path / "on", seeds_copy, premise=0.31)
     answer = a.ask(QUESTION)
-    assert not answer.abstained and gen.premises == [QUESTION] and answer.premise_score == 0.36
+    assert not answer.abstained and gen.premises == [QUESTION] and answer.premise_score == 0.31
     assert answer.text == "Zaluzhny recommended the withdrawal of Ukrainian forces [1]."
     off, gen_off = _answering(tmp_path / "off", seeds_copy, premise=0.0, premise_check=False)
     unchecked = off.ask(QUESTION)
