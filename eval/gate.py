@@ -29,6 +29,12 @@ keeps the prebuilt wheel and its figures above. Raised 2026-12-07 after answer.q
 0.803 -> 0.842, key facts 0.803 -> 0.852, citation recall 0.786 -> 0.830, faithfulness 0.772
 -> 0.810 on the build for the CPU; the new floors sit under the prebuilt wheel's figures
 before that change (quoting only turns declines into answers), so that build still passes.
+Raised 2026-12-07 again after answer.premise_check (u06, u10 declined: accuracy 0.842 ->
+0.868, answered-precision 0.881 -> 0.912, abstention F1 0.750 -> 0.824, 14 of 15 declined);
+accuracy, answered-precision and abstention F1 only, and still under the prebuilt wheel's
+figures before both changes (0.776, 0.836, 0.703), which the premise check cannot lower on
+the declines it leaves alone. Citation recall and faithfulness fell 0.005 (two supported
+draft sentences now belong to declines, and the evaluation scores those as uncited).
 Raise a floor when the pipeline improves; never lower one to make a change pass.
 """
 
@@ -40,13 +46,13 @@ SEED_GATE: dict[str, float] = {
     "recall@5": 0.95,  # measured 0.984 (was 0.94 on 0.979)
     "mrr": 0.92,  # 0.943 (was 0.91)
     "key_fact_accuracy": 0.74,  # 0.852, 52 of 61 answerable (prebuilt wheel 0.754 before quotes)
-    "citation_recall": 0.75,  # 0.830, ALCE on every draft sentence, retried drafts too
+    "citation_recall": 0.75,  # 0.825, ALCE on every draft sentence, retried drafts too
     "citation_precision": 0.95,  # 0.975 (0.990 before split_parts)
-    "faithfulness": 0.74,  # 0.810 of draft sentences supported by their citations
+    "faithfulness": 0.74,  # 0.805 of draft sentences supported by their citations
     "quote_exact": 1.0,  # 1.000: a citation's quote is always document.text[start:end]
-    "abstention_f1": 0.67,  # 0.750 (12 of 15 unanswerable declined; 5 false declines)
-    "answered_precision": 0.80,  # 0.881 (prebuilt wheel 0.836)
-    "accuracy": 0.75,  # 0.842, 64 of 76 (prebuilt wheel 0.776 before quotes)
+    "abstention_f1": 0.69,  # 0.824 (14 of 15 unanswerable declined; 5 false declines)
+    "answered_precision": 0.82,  # 0.912 (prebuilt wheel 0.836 before quotes and premises)
+    "accuracy": 0.77,  # 0.868, 66 of 76 (prebuilt wheel 0.776 before quotes and premises)
 }
 
 
