@@ -172,7 +172,7 @@ def join_answers(question: str, answers: Sequence[Answer], parts: Sequence[str])
             (a.decline_probability for a in answers if a.decline_probability is not None), None
         ),
         second_draft=", ".join(a.second_draft for a in answers if a.second_draft),
-        # the weakest part's: a premise the passages do not confirm sinks the whole question
+        # the weakest part's (python -m eval.retry_sweep --premise reads one per question)
         premise_score=min(
             (a.premise_score for a in answers if a.premise_score is not None), default=None
         ),

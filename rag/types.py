@@ -106,7 +106,8 @@ class Answer:
     # second draft if a supported sentence of it states a number, else the first answer)
     second_draft: str = ""
     # the model's P(yes) that the passages the answer cites confirm what the question takes
-    # for granted (rag/premise.py); None when not asked (a decline, a quote, no log-probs)
+    # for granted (rag/premise.py), also when it was refused for it; None when not asked
+    # (nothing drafted stood, the answer is a quote, or the generator has no log-probs)
     premise_score: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
