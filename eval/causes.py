@@ -101,6 +101,12 @@ def _verification_cause(reasons: Sequence[str]) -> str:
     return "verification: no citation"
 
 
+def _part_reasons(reason: str) -> list[str]:
+    """Each part's reason of a question answered in parts (rag/parts.py joins them as
+    "<part>?: <reason>; …"); a question asked whole gives its one reason."""
+    return [part.split("?: ", 1)[-1] for part in reason.split("; ")]
+
+
 def abstention_cause(
     r: AbstentionRecord, gold_docs: Sequence[str], gold_spans: Sequence[tuple[int, int]] = ()
 ) -> str | None:
@@ -124,7 +130,7 @@ def abstention_cause(
         return "evidence miss: span"
     # a question answered in parts (rag/parts.py) gives each part's reason, "<part>?: <reason>"
     # joined by "; ": a part lost in verification came nearer than one the model declined
-    reasons = [part.split("?: ", 1)[-1] for part in reason.split("; ")]
+    reasons = _part_reasons(reason)
     if any(x.startswith(REFUSAL) for x in reasons):
         return "verification: premise"  # its sentences held; the question's premise did not
     if any(x.startswith(("no sentence of the draft", "the draft answer")) for x in reasons):
@@ -295,7 +301,7 @@ def verification_effect(results: Iterable[VerifiedRecord]) -> dict[str, int]:
     make the generator right more often than its drafts are."""
     row: Counter[str] = Counter()
     for r in results:
-        if any(x.split("?: ", 1)[-1].startswith(REFUSAL) for x in r.reason.split("; ")):
+        if any(x.startswith(REFUSAL) for x in _part_reasons(r.reason)):
             # declined by the premise check, with no sentences (rag/premise.py): counted apart
             row["premise answerable" if r.example.answerable else "premise unanswerable"] += 1
         texts = [text for text, _, _ in r.sentences]
