@@ -21,6 +21,7 @@ from index.embedders import Embedder, Vectors
 from index.errors import DocumentNotFoundError, LoadError, RagIndexError
 from index.loaders import collect_files, file_hash, load_file, read_sidecar
 from index.local import LocalBackend
+from index.references import language_reference
 from index.types import Document, DocumentInfo, Hit, IndexReport, SearchOptions
 
 __all__ = ["BACKENDS", "ChunkingOptions", "Index", "make_backend"]
@@ -144,12 +145,23 @@ class Index:
         query_vector: Vectors | None = None,
     ) -> list[Hit]:
         """Hybrid search: dense ∪ BM25 candidates fused by reciprocal rank; ``k`` overrides
-        ``options.k`` for this call (one session's choice, a test's)."""
+        ``options.k`` for this call (one session's choice, a test's). A query that names a
+        document by its language gets that language's passages first, each group in fused
+        order (``options.language_references``)."""
         if not query.strip() or not self.backend.meta().get("dim"):  # empty: load no model
             return []
-        qv = query_vector if query_vector is not None else self.embed_query(query)
         o = options or SearchOptions()
-        return self.backend.search(query, qv, o, k or o.k)
+        k = k or o.k
+        lang, rest = language_reference(query) if o.language_references else (None, query)
+        if lang is not None and query_vector is None:
+            # a deeper list, so that the named language's passages further down move up
+            hits = self.backend.search(rest, self.embed_query(rest), o, max(4 * k, 20))
+            named = [h for h in hits if h.language == lang]
+            if named:
+                return (named + [h for h in hits if h.language != lang])[:k]
+            # no document in that language: the question is searched as it was asked
+        qv = query_vector if query_vector is not None else self.embed_query(query)
+        return self.backend.search(query, qv, o, k)
 
     # writing ------------------------------------------------------------------------------
     def add(

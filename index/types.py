@@ -67,6 +67,9 @@ class SearchOptions:
     # passages in the top 3 (MRR 0.77); k=5 with BM25 at 0.25 put 13 there (MRR 0.86)
     rrf_k: int = 5
     bm25_weight: float = 0.25
+    # a question naming a document by its language ("according to the German article") gets
+    # that language's passages first (index/references.py)
+    language_references: bool = True
 
 
 @dataclass(frozen=True)

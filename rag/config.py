@@ -104,8 +104,16 @@ class RetrievalConfig(_Section):
         description="Weight of the BM25 ranking in fusion (dense is 1).",
     )
 
+    language_references: bool = Field(
+        _SEARCH.language_references,
+        description="A question naming a document by its language ('according to the German "
+        "article') searches that language's documents first.",
+    )
+
     def search_options(self) -> SearchOptions:
-        return SearchOptions(self.k, self.candidates, self.rrf_k, self.bm25_weight)
+        return SearchOptions(
+            self.k, self.candidates, self.rrf_k, self.bm25_weight, self.language_references
+        )
 
 
 _BUILDS_GENERATOR: dict[str, Any] = {"builds": "generator"}
