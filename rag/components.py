@@ -17,7 +17,12 @@ def _llamacpp(a: AnswerConfig, i: IndexConfig) -> Generator:
     from rag.llamacpp import LlamaCppGenerator
 
     return LlamaCppGenerator(
-        a.model, n_ctx=a.n_ctx, threads=a.threads, repack=a.repack, models_dir=i.models_dir
+        a.model,
+        n_ctx=a.n_ctx,
+        threads=a.threads,
+        repack=a.repack,
+        models_dir=i.models_dir,
+        prompt_lookup=a.prompt_lookup,
     )
 
 

@@ -324,6 +324,16 @@ class AnswerConfig(_Section):
         ),
         json_schema_extra=_BUILDS_GENERATOR,
     )
+    prompt_lookup: bool = Field(
+        True,
+        description=(
+            "Speculative decoding from the prompt: where the last 3 tokens written occurred in "
+            "the prompt, llama.cpp drafts the up to 8 that followed them there and checks them "
+            "in one batch (its ngram-simple drafts). Answers copy their sources' words, so "
+            "decoding is faster; greedy outputs can differ in the last digits of the arithmetic."
+        ),
+        json_schema_extra=_BUILDS_GENERATOR,
+    )
 
 
 GENERATOR_KEYS = frozenset(

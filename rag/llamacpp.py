@@ -32,8 +32,16 @@ __all__ = ["LlamaCppGenerator", "cpu_kernels", "default_repack", "server_params"
 
 log = logging.getLogger(__name__)
 
-_SERVERS: dict[tuple[str, int, int, bool], Any] = {}
-_LOCKS: dict[tuple[str, int, int, bool], threading.Lock] = {}
+_Key = tuple[str, int, int, bool, bool]  # model path, n_ctx, threads, repack, prompt lookup
+_SERVERS: dict[_Key, Any] = {}
+_LOCKS: dict[_Key, threading.Lock] = {}
+
+# Prompt-lookup drafts (llama.cpp's ngram-simple speculative decoding): the last 3 tokens are
+# looked up in the context and the up to 8 that followed them are checked in one batch.
+# Measured on 30 seed questions (the answers' first to last token, one process each):
+# decoding 85.9 s -> 73.9 s; 3/8 against 2/12 or llama.cpp's ngram-mod made no difference
+# beyond the run-to-run noise.
+_LOOKUP_N, _LOOKUP_DRAFT = 3, 8
 _GUARD = threading.Lock()
 
 
@@ -73,10 +81,17 @@ def default_repack(kernels: str) -> bool:
     return "AVX512" not in kernels.split()
 
 
-def server_params(model_path: str, n_ctx: int, threads: int, repack: bool | None = None) -> Any:
+def server_params(
+    model_path: str,
+    n_ctx: int,
+    threads: int,
+    repack: bool | None = None,
+    prompt_lookup: bool = False,
+) -> Any:
     """xllamacpp's parameters for a llama.cpp server on 127.0.0.1 with this model: one slot
     with its prompt cache, quiet logs; ``repack`` unset is chosen by :func:`default_repack`
-    (every server of a process must follow it: a repacked AVX-512 build crashes on AMX)."""
+    (every server of a process must follow it: a repacked AVX-512 build crashes on AMX);
+    ``prompt_lookup``: speculative drafts from n-grams of the context."""
     xl = _import_xllamacpp()
     params = xl.CommonParams()
     params.model.path = model_path
@@ -87,6 +102,14 @@ def server_params(model_path: str, n_ctx: int, threads: int, repack: bool | None
     params.cache_prompt = True
     params.no_extra_bufts = not (default_repack(cpu_kernels()) if repack is None else repack)
     params.verbosity = -1
+    if prompt_lookup:
+        spec = params.speculative
+        spec.types = [xl.common_speculative_type.COMMON_SPECULATIVE_TYPE_NGRAM_SIMPLE]
+        spec.ngram_simple.size_n = _LOOKUP_N
+        spec.ngram_simple.size_m = _LOOKUP_DRAFT
+        spec.draft.n_max = _LOOKUP_DRAFT
+        spec.draft.n_min = 0
+        params.speculative = spec
     return params
 
 
@@ -94,17 +117,20 @@ class LlamaCppGenerator:
     def __init__(
         self,
         model: str,
+        *,
         n_ctx: int = 4096,
         threads: int = 2,
         models_dir: Path | None = None,
         repack: bool | None = None,
+        prompt_lookup: bool = True,  # as answer.prompt_lookup
     ) -> None:
         self._model_ref = model
         self._models_dir = models_dir
         self.n_ctx = n_ctx
         self.threads = threads
         self.repack = repack
-        self._key: tuple[str, int, int, bool] | None = None
+        self.prompt_lookup = prompt_lookup
+        self._key: _Key | None = None
         self._build_id: str | None = None
 
     @property
@@ -126,17 +152,15 @@ class LlamaCppGenerator:
         if self._key is None:
             path = resolve_model_path(self._model_ref, self._models_dir)
             repack = default_repack(cpu_kernels()) if self.repack is None else self.repack
-            self._key = (str(path), self.n_ctx, self.threads, repack)
+            self._key = (str(path), self.n_ctx, self.threads, repack, self.prompt_lookup)
         key = self._key
         with _GUARD:
             if key not in _SERVERS:
                 params = server_params(*key)
                 log.info(
-                    "loading %s (n_ctx=%d, threads=%d, repack=%s; llama.cpp kernels: %s)",
-                    key[0],
-                    key[1],
-                    key[2],
-                    key[3],
+                    "loading %s (n_ctx=%d, threads=%d, repack=%s, prompt lookup=%s; "
+                    "llama.cpp kernels: %s)",
+                    *key,
                     cpu_kernels(),
                 )
                 _SERVERS[key] = _import_xllamacpp().Server(params)

@@ -1,7 +1,16 @@
 """What the runtime reports of its CPU kernels: the line that tells a prebuilt from a native
 build in logs and benchmark output."""
 
+import json
+from pathlib import Path
+
+import pytest
+
+from rag.config import AnswerConfig
 from rag.llamacpp import LlamaCppGenerator, cpu_kernels, default_repack, enabled_features
+from rag.prompts import judge_messages
+
+PAIRS = Path(__file__).resolve().parents[2] / "eval" / "data" / "squad_support_pairs.jsonl"
 
 PREBUILT = "CPU : SSE3 = 1 | SSSE3 = 1 | AVX = 1 | AVX2 = 1 | F16C = 1 | FMA = 1 | BMI2 = 1 | "
 NATIVE = "CPU : AVX2 = 1 | AVX512 = 1 | AVX512_VBMI = 1 | AVX512_VNNI = 1 | AMX_INT8 = 0 | "
@@ -27,3 +36,33 @@ def test_the_build_id_names_version_kernels_and_layout_without_loading_a_model()
     assert build.startswith("xllamacpp ") and build.endswith("repack=False")
     assert cpu_kernels() in build
     assert LlamaCppGenerator("no-such-model.gguf", repack=True).build_id != build
+
+
+def test_prompt_lookup_sets_llamacpp_ngram_drafts() -> None:
+    import xllamacpp as xl
+
+    from rag.llamacpp import server_params
+
+    on = server_params("no-such-model.gguf", 2048, 2, repack=False, prompt_lookup=True)
+    assert list(on.speculative.types) == [
+        xl.common_speculative_type.COMMON_SPECULATIVE_TYPE_NGRAM_SIMPLE
+    ]
+    assert (on.speculative.ngram_simple.size_n, on.speculative.ngram_simple.size_m) == (3, 8)
+    off = server_params("no-such-model.gguf", 2048, 2, repack=False)
+    assert list(off.speculative.types) == [xl.common_speculative_type.COMMON_SPECULATIVE_TYPE_NONE]
+
+
+@pytest.mark.integration
+def test_prompt_lookup_leaves_the_judge_unchanged() -> None:
+    """The judge reads one token's probabilities, which no draft touches: its verdict cache
+    (keyed by the build, rag/verify.py) stays valid whichever way answer.prompt_lookup is set."""
+    pairs = [json.loads(line) for line in PAIRS.read_text("utf-8").splitlines()[:6]]
+    model = AnswerConfig().model
+    scores = []
+    for lookup in (False, True):
+        generator = LlamaCppGenerator(model, prompt_lookup=lookup)
+        scores.append(
+            [generator.yes_probability(judge_messages(p["claim"], p["passage"])) for p in pairs]
+        )
+    assert scores[0] == scores[1]
+    assert len(set(scores[0])) > 1  # real verdicts, not one constant
