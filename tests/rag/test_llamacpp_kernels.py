@@ -6,8 +6,16 @@ from pathlib import Path
 
 import pytest
 
+from index.models import resolve_model_path
 from rag.config import AnswerConfig
-from rag.llamacpp import LlamaCppGenerator, cpu_kernels, default_repack, enabled_features
+from rag.generators import judge_body, yes_probability_from_choice
+from rag.llamacpp import (
+    LlamaCppGenerator,
+    cpu_kernels,
+    default_repack,
+    enabled_features,
+    server_params,
+)
 from rag.prompts import judge_messages
 
 PAIRS = Path(__file__).resolve().parents[2] / "eval" / "data" / "squad_support_pairs.jsonl"
@@ -41,8 +49,6 @@ def test_the_build_id_names_version_kernels_and_layout_without_loading_a_model()
 def test_prompt_lookup_sets_llamacpp_ngram_drafts() -> None:
     import xllamacpp as xl
 
-    from rag.llamacpp import server_params
-
     on = server_params("no-such-model.gguf", 2048, 2, repack=False, prompt_lookup=True)
     assert list(on.speculative.types) == [
         xl.common_speculative_type.COMMON_SPECULATIVE_TYPE_NGRAM_SIMPLE
@@ -55,14 +61,21 @@ def test_prompt_lookup_sets_llamacpp_ngram_drafts() -> None:
 @pytest.mark.integration
 def test_prompt_lookup_leaves_the_judge_unchanged() -> None:
     """The judge reads one token's probabilities, which no draft touches: its verdict cache
-    (keyed by the build, rag/verify.py) stays valid whichever way answer.prompt_lookup is set."""
+    (keyed by the build, rag/verify.py) stays valid whichever way answer.prompt_lookup is set.
+
+    Two fresh servers of their own, asked the same prompts in the same order: a server's
+    earlier prompts decide which prefix its cache reuses, and a prompt read partly from the
+    cache gets probabilities that differ in the second decimal (seen in the full suite)."""
+    import xllamacpp as xl
+
     pairs = [json.loads(line) for line in PAIRS.read_text("utf-8").splitlines()[:6]]
-    model = AnswerConfig().model
+    path = str(resolve_model_path(AnswerConfig().model))
     scores = []
     for lookup in (False, True):
-        generator = LlamaCppGenerator(model, prompt_lookup=lookup)
-        scores.append(
-            [generator.yes_probability(judge_messages(p["claim"], p["passage"])) for p in pairs]
-        )
+        server = xl.Server(server_params(path, 2048, 2, prompt_lookup=lookup))
+        body = [judge_body(judge_messages(p["claim"], p["passage"])) for p in pairs]
+        replies = [server.handle_chat_completions(b) for b in body]
+        scores.append([yes_probability_from_choice(r["choices"][0]) for r in replies])
+        del server
     assert scores[0] == scores[1]
     assert len(set(scores[0])) > 1  # real verdicts, not one constant
