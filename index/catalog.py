@@ -153,6 +153,8 @@ class Index:
         o = options or SearchOptions()
         k = k or o.k
         lang, rest = language_reference(query) if o.language_references else (None, query)
+        # a caller's own query vector (the benchmarks time the search alone so) stands for the
+        # question as asked: the reference is then left in, and the ranking is the plain one
         if lang is not None and query_vector is None:
             # a deeper list, so that the named language's passages further down move up
             hits = self.backend.search(rest, self.embed_query(rest), o, max(4 * k, 20))

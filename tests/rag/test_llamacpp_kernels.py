@@ -1,5 +1,5 @@
-"""What the runtime reports of its CPU kernels: the line that tells a prebuilt from a native
-build in logs and benchmark output."""
+"""What the runtime reports of its CPU kernels (the line that tells a prebuilt from a native
+build in logs and benchmark output), and the server parameters built on them."""
 
 import json
 from pathlib import Path
@@ -70,11 +70,11 @@ def test_prompt_lookup_leaves_the_judge_unchanged() -> None:
 
     pairs = [json.loads(line) for line in PAIRS.read_text("utf-8").splitlines()[:6]]
     path = str(resolve_model_path(AnswerConfig().model))
+    bodies = [judge_body(judge_messages(p["claim"], p["passage"])) for p in pairs]
     scores = []
     for lookup in (False, True):
         server = xl.Server(server_params(path, 2048, 2, prompt_lookup=lookup))
-        body = [judge_body(judge_messages(p["claim"], p["passage"])) for p in pairs]
-        replies = [server.handle_chat_completions(b) for b in body]
+        replies = [server.handle_chat_completions(b) for b in bodies]
         scores.append([yes_probability_from_choice(r["choices"][0]) for r in replies])
         del server
     assert scores[0] == scores[1]
