@@ -249,7 +249,7 @@ class Answerer:
             why = "the answer gave no number; asking for it"
             answer = yield from self._redraft(
                 d, clock, stop, max_tokens, answer, kind="number", why=why,
-                better=_states_number, hint=NUMBER_HINT)  # fmt: skip
+                better=lambda a: _states_number(a, d.asked), hint=NUMBER_HINT)  # fmt: skip
         return answer
 
     def _quoted(self, d: Draft, clock: Clock, declined: Answer, quotes: QuoteFinder) -> _Steps:
@@ -286,7 +286,7 @@ class Answerer:
             self.cfg.number_retry
             and not answer.abstained
             and (asks_for_number(d.question) or asks_for_number(d.standalone))
-            and not gives_number(answer)
+            and not gives_number(answer, d.asked)
         )
 
     def _redraft(
@@ -392,8 +392,8 @@ def _answered(answer: Answer) -> bool:
     return not answer.abstained
 
 
-def _states_number(answer: Answer) -> bool:
-    return not answer.abstained and gives_number(answer)
+def _states_number(answer: Answer, asked: str) -> bool:
+    return not answer.abstained and gives_number(answer, asked)
 
 
 def _stopped(stop: threading.Event | None) -> bool:

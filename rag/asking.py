@@ -5,7 +5,7 @@ and number words in English and German), and the 1.5B model often answers them w
 supported sentence that holds no number at all ("Die Apokalypse von Bakhmut zeigt den
 ganzen Wahnsinn dieses Krieges …" to "Wie viele Menschen lebten vor dem Krieg in
 Bachmut?", seed i02). "When" and "how far" are left out: "in August", "to the west" are
-right answers without a number.
+right answers without a number; "what date" and "which month and year" are not.
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ __all__ = ["asks_for_number", "asks_why", "gives_number", "gives_reason", "state
 _NUMBER_QUESTION = re.compile(
     r"\bhow\s+(?:many|much|old|long|often)\b"
     r"|\b(?:what|which)\s+(?:number|percentage|percent|share|proportion|ratio|fraction"
-    r"|amount|year)\b"
+    r"|amount|year|date|(?:day|month)\s+and\s+year)\b"
     r"|\bwie\s*viele?\b|\bwie\s+(?:alt|lange|oft)\b"
-    r"|\bwelche[mnrs]?\s+(?:zahl|anzahl|anteil|prozentsatz|jahr|verhältnis)\b"
-    r"|\bin\s+welchem\s+(?:jahr|verhältnis)\b",
+    r"|\bwelche[mnrs]?\s+(?:zahl|anzahl|anteil|prozentsatz|jahr|verhältnis|datum"
+    r"|(?:tag|monat)\s+und\s+jahr)\b"
+    r"|\bin\s+welchem\s+(?:jahr|verhältnis|monat\s+und\s+jahr)\b",
     re.IGNORECASE,
 )
 
@@ -40,14 +41,18 @@ _VAGUE_QUANTITY = re.compile(
 )
 
 
-def states_number(text: str) -> bool:
-    """True when the text states a quantity: digits, a number word, or "thousands"."""
-    return bool(numbers(text)) or _VAGUE_QUANTITY.search(text) is not None
+def states_number(text: str, asked: str = "") -> bool:
+    """True when the text states a quantity: digits, a number word, or "thousands"; a
+    number of the question (``asked``) does not count. An answer restates its question's
+    subject, numbers and all: "Licensed under the Apache License, Version 2.0" holds no
+    answer to "In which month and year was version 2.0 of the Apache License issued?"."""
+    return bool(numbers(text) - numbers(asked)) or _VAGUE_QUANTITY.search(text) is not None
 
 
-def gives_number(answer: Answer) -> bool:
-    """True when a shown sentence of the answer states a number ([n] markers are none)."""
-    return states_number(" ".join(s.text for s in answer.sentences if s.kept))
+def gives_number(answer: Answer, asked: str = "") -> bool:
+    """True when a shown sentence of the answer states a number ([n] markers are none)
+    other than those of the question (``asked``)."""
+    return states_number(" ".join(s.text for s in answer.sentences if s.kept), asked)
 
 
 _WHY = re.compile(

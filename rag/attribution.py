@@ -96,7 +96,7 @@ class SentenceVerifier:
 
         def rule(passages: Sequence[Evidence]) -> bool:
             cited = [(e.text, e.language) for e in passages]
-            return rule_holds(ps.text, d.lang, cited, self._titles(passages))
+            return rule_holds(ps.text, d.lang, cited, self._titles(passages), d.standalone)
 
         words = content_words(ps.text)
         scored = []

@@ -47,3 +47,12 @@ class Draft:
     prompt_tokens: int = 0
     decline_probability: float | None = None
     second_draft: str = ""
+
+    @property
+    def asked(self) -> str:
+        """The question's words, as asked and as rewritten from the conversation."""
+        return (
+            self.question
+            if self.question == self.standalone
+            else f"{self.question}\n{self.standalone}"
+        )

@@ -52,7 +52,8 @@ class Quote:
 
 def fits_question(questions: Sequence[str], sentence: str) -> bool:
     """Whether the sentence is of the kind the question asks for, by words alone."""
-    if any(asks_for_number(q) for q in questions) and not states_number(sentence):
+    asked = " ".join(questions)
+    if any(asks_for_number(q) for q in questions) and not states_number(sentence, asked):
         return False
     return not (any(asks_why(q) for q in questions) and not gives_reason(sentence))
 

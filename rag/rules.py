@@ -166,13 +166,23 @@ def _fmt(value: float) -> str:
 
 
 def check_rule(
-    claim: str, cited: str, claim_lang: str, cited_lang: str, titles: str = ""
+    claim: str,
+    cited: str,
+    claim_lang: str,
+    cited_lang: str,
+    *,
+    titles: str = "",
+    question: str = "",
 ) -> RuleResult:
-    """``titles``: the titles of the cited documents. They count for names only: a reader
-    sees the title beside the quote, and documents name their subject there and call it
-    "the city" or "the network" in the text; the numbers in a title (a part number such as
-    "(3)" in a SQuAD title) state nothing about the quote."""
-    have = numbers(cited)
+    """``titles``: the titles of the cited documents. They count for names: a reader sees
+    the title beside the quote, and documents name their subject there and call it "the
+    city" or "the network" in the text. A title's numbers state nothing about the quote
+    (a part number such as "(3)" in a SQuAD title), except where the ``question`` names the
+    document by them: "Who is the license steward of the Mozilla Public License 2.0?"
+    answered "The license steward of the Mozilla Public License 2.0 is the Mozilla
+    Foundation" from a passage of "Mozilla Public License Version 2.0" that does not
+    repeat the version, which the rule removed; an answer restates its question's subject."""
+    have = numbers(cited) | (numbers(question) & numbers(titles))
     missing_numbers = min(
         (tuple(sorted(_fmt(v) for v in numbers(c) - have)) for c in _readings(claim)), key=len
     )

@@ -167,21 +167,27 @@ def _evidence_only(
     return [(t, lang, title) for t, lang, title in stripped if t.strip()]
 
 
-def _rule(claim: str, claim_lang: str, stripped: list[tuple[str, str, str]]) -> RuleResult:
+def _rule(
+    claim: str, claim_lang: str, stripped: list[tuple[str, str, str]], question: str | None
+) -> RuleResult:
     text = "\n\n".join(t for t, _, _ in stripped)
     langs = {lang for _, lang, _ in stripped}
     heads = "\n".join(title for _, _, title in stripped if title)
     cited_lang = langs.pop() if len(langs) == 1 else "mixed"
-    return check_rule(claim, text, claim_lang, cited_lang, titles=heads)
+    return check_rule(claim, text, claim_lang, cited_lang, titles=heads, question=question or "")
 
 
 def rule_holds(
-    claim: str, claim_lang: str, cited: list[tuple[str, str]], titles: Sequence[str] = ()
+    claim: str,
+    claim_lang: str,
+    cited: list[tuple[str, str]],
+    titles: Sequence[str] = (),
+    question: str | None = None,
 ) -> bool:
     """Whether the deterministic rule alone (numbers, names, links) passes: the first half
     of ``check_sentence``, without a judge call."""
     stripped = _evidence_only(cited, titles)
-    return bool(stripped) and _rule(claim, claim_lang, stripped).ok
+    return bool(stripped) and _rule(claim, claim_lang, stripped, question).ok
 
 
 def check_sentence(
@@ -203,7 +209,8 @@ def check_sentence(
     question can carry a false premise the judge then takes for granted).
 
     ``titles``: the document title of each cited passage (same order), or none. The rule
-    takes names from them, never numbers: a reader sees the title beside the quote, and an
+    takes names from them, and numbers only where the question names the document by them
+    (``check_rule``): a reader sees the title beside the quote, and an
     encyclopedia paragraph names its subject only there ("The city developed around …" in
     "Newcastle upon Tyne"). The judge does not read them: news headlines are claims of
     their own ("Zaluzhny recommended withdrawing from Bakhmut, Zelensky wants to hold the
@@ -214,7 +221,7 @@ def check_sentence(
     stripped = _evidence_only(cited, titles)
     if not stripped:
         return SentenceCheck(False, 0.0, "the cited text only addresses the assistant")
-    rule = _rule(claim, claim_lang, stripped)
+    rule = _rule(claim, claim_lang, stripped, question)
     if not rule.ok:
         return SentenceCheck(False, 0.0, rule.reason)
     if window > 0:

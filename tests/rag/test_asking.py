@@ -17,6 +17,12 @@ from rag.asking import asks_for_number, states_number
         ("Wie viele Menschen lebten vor dem Krieg in Bachmut?", True),
         ("In welchem Verhältnis töten die Ukrainer Russen?", True),
         ("Wie viel Prozent der Stadt hält Russland?", True),
+        # a date holds a number; a month alone ("im Januar") does not
+        ("On what date was version 3 of the license published?", True),
+        ("In which month and year was version 2.0 issued?", True),
+        ("In welchem Monat und Jahr wurde die Lizenz herausgegeben?", True),
+        ("An welchem Datum trat das Gesetz in Kraft?", True),
+        ("In which month did the offensive begin?", False),
         ("Who recommended withdrawing from Bakhmut?", False),
         # "when" and "how far" are answered without numbers too ("in August", "to the west")
         ("When did the Russians take Krasna Gora?", False),
@@ -44,3 +50,11 @@ def test_number_questions_are_recognised_by_their_words(question: str, asks: boo
 )
 def test_an_answer_states_a_number_in_digits_or_words(text: str, states: bool) -> None:
     assert states_number(text) is states
+
+
+def test_a_number_of_the_question_is_no_answer_to_it() -> None:
+    asked = "In which month and year was version 2.0 of the Apache License issued?"
+    licensed = 'Licensed under the Apache License, Version 2.0 (the "License");'
+    assert not states_number(licensed, asked)
+    assert states_number("Version 2.0 of the Apache License was issued in January 2004.", asked)
+    assert states_number("Licensed under the Apache License, Version 2.0.")

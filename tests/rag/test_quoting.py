@@ -139,3 +139,12 @@ def test_the_question_is_embedded_by_the_given_query_embedding() -> None:
     finder = QuoteFinder(RatingGenerator({}), embedder, 0.5, limit=1, embed_query=embed_query)
     finder.nearest("Which region?", candidates(["Which region?"], [_evidence()]))
     assert asked == ["Which region?"] and embedder.calls == [1, 3]  # the question, 3 sentences
+
+
+def test_a_date_question_quotes_only_a_sentence_with_a_number_it_does_not_hold() -> None:
+    asked = ["In which month and year was version 2.0 of the Apache License issued?"]
+    # license set l01: the quote offered before held the question's "2.0" and no date
+    assert not fits_question(
+        asked, 'Licensed under the Apache License, Version 2.0 (the "License");'
+    )
+    assert fits_question(asked, "Apache License Version 2.0, January 2004")

@@ -117,6 +117,21 @@ def test_titles_grant_names_never_numbers() -> None:
     assert result.missing_numbers == ("2",)
 
 
+def test_a_title_number_counts_where_the_question_names_the_document_by_it() -> None:
+    claim = "The license steward of the Mozilla Public License 2.0 is the Mozilla Foundation."
+    cited = "Mozilla Foundation is the license steward."
+    title = "Mozilla Public License Version 2.0"
+    asked = "Who is the license steward of the Mozilla Public License 2.0?"
+    assert check_rule(claim, cited, "en", "en", titles=title, question=asked).ok
+    # the title alone, or the question alone, grants nothing
+    assert check_rule(claim, cited, "en", "en", titles=title).missing_numbers == ("2",)
+    assert check_rule(claim, cited, "en", "en", question=asked).missing_numbers == ("2",)
+    # nor a number of the title that the question does not name
+    other = "Version 3.0 of the license has a steward."
+    result = check_rule(other, cited, "en", "en", titles="Version 3.0", question=asked)
+    assert result.missing_numbers == ("3",)
+
+
 @pytest.mark.parametrize(
     ("acronym", "text", "ok"),
     [
