@@ -17,7 +17,7 @@ from index import Hit, Index
 from index.text import count_tokens, detect_language
 from rag.asking import asks_for_number, gives_number
 from rag.attribution import SentenceVerifier
-from rag.citations import ParsedSentence, parse_answer
+from rag.citations import parse_answer
 from rag.config import AnswerConfig, RetrievalConfig
 from rag.draft import Clock, Draft
 from rag.evidence import evidence_for
@@ -28,28 +28,25 @@ from rag.generators import (
     complete,
     decline_probability,
 )
+from rag.outcome import assembled_answer, declined, finished
 from rag.parts import split_question, stream_parts
 from rag.premise import PremiseCheck, refused
 from rag.prompts import (
     ANSWER_LANGUAGES,
-    CANNOT_ANSWER,
     NUMBER_HINT,
     answer_messages,
     condense_messages,
     is_cannot_answer,
 )
 from rag.quoting import QuoteFinder, quoted_answer
-from rag.sentences import answer_sentence, assembled
+from rag.sentences import answer_sentence
 from rag.types import (
     Answer,
     AnswerEvent,
-    AnswerSentence,
     AskOptions,
-    Citation,
     Event,
     SentenceEvent,
     SourcesEvent,
-    Timings,
     TokenEvent,
     Turn,
 )
@@ -121,42 +118,6 @@ class Answerer:
             "judge": self.checker.name,
         }
 
-    def _finish(
-        self,
-        d: Draft,
-        timings: Timings,
-        text: str,
-        sentences: Sequence[AnswerSentence] = (),
-        *,
-        citations: Sequence[Citation] = (),
-        reason: str = "",
-    ) -> Answer:
-        """The final ``Answer``; an empty ``reason`` means it answered, any other abstained."""
-        return Answer(
-            question=d.question,
-            standalone_question=d.standalone,
-            language=d.lang,
-            text=text,
-            sentences=tuple(sentences),
-            citations=tuple(citations),
-            abstained=bool(reason),
-            reason=reason,
-            hits=tuple(d.hits),
-            evidence=tuple(d.evidence),
-            timings=timings,
-            models=self._models(),
-            raw_text=d.raw,
-            prompt_tokens=d.prompt_tokens,
-            decline_probability=d.decline_probability,
-            second_draft=d.second_draft,
-        )
-
-    def _abstain(
-        self, d: Draft, reason: str, timings: Timings, sentences: Sequence[AnswerSentence] = ()
-    ) -> Answer:
-        cannot = CANNOT_ANSWER.get(d.lang, CANNOT_ANSWER["en"])
-        return self._finish(d, timings, cannot, sentences, reason=reason)
-
     # the pipeline --------------------------------------------------------------------------
     def stream(
         self,
@@ -195,7 +156,7 @@ class Answerer:
             yield SourcesEvent(tuple(d.hits), ())
             shown = "nothing found" if best is None else f"best similarity {best:.2f}"
             reason = f"no passage is relevant enough ({shown} < {self.cfg.min_relevance:.2f})"
-            yield AnswerEvent(self._abstain(d, reason, clock.timings()))
+            yield AnswerEvent(declined(d, self._models(), reason, clock.timings()))
             return
         d.evidence = evidence_for(self.index, d.hits, self.cfg)
         yield SourcesEvent(tuple(d.hits), tuple(d.evidence))
@@ -215,10 +176,11 @@ class Answerer:
                 yield TokenEvent("", restart=True, why="the model declined; asking it once more")
                 yield from self._generate(d, clock, stop, max_tokens, insist=True)
         if _stopped(stop):
-            yield AnswerEvent(self._abstain(d, "stopped by the user", clock.timings()))
+            stopped = declined(d, self._models(), "stopped by the user", clock.timings())
+            yield AnswerEvent(stopped)
             return
         if not d.raw.strip() or is_cannot_answer(d.raw):
-            answer = self._abstain(d, "the documents do not say", clock.timings())
+            answer = declined(d, self._models(), "the documents do not say", clock.timings())
         else:
             answer = yield from self._drafted(d, clock, stop, max_tokens)
             if not answer.abstained and self.premise is not None and not _stopped(stop):
@@ -252,7 +214,7 @@ class Answerer:
                 better=lambda a: _states_number(a, d.asked), hint=NUMBER_HINT)  # fmt: skip
         return answer
 
-    def _quoted(self, d: Draft, clock: Clock, declined: Answer, quotes: QuoteFinder) -> _Steps:
+    def _quoted(self, d: Draft, clock: Clock, decline: Answer, quotes: QuoteFinder) -> _Steps:
         """The evidence sentence that states the answer, word for word, in place of a decline;
         the decline stands when no sentence reaches the threshold (rag/quoting.py)."""
         t0 = time.perf_counter()
@@ -260,12 +222,13 @@ class Answerer:
         found = quotes.best(d.standalone, d.evidence, also)
         clock.verification += time.perf_counter() - t0
         if found is None:
-            return replace(declined, timings=clock.timings())
-        text, sentence, citation = quoted_answer(found, d.lang, declined.reason)
+            return replace(decline, timings=clock.timings())
+        text, sentence, citation = quoted_answer(found, d.lang, decline.reason)
         yield TokenEvent("", restart=True, why="no drafted sentence held; quoting the source")
         yield TokenEvent(text)
         yield SentenceEvent(0, sentence)
-        return self._finish(d, clock.timings(), text, (sentence,), citations=(citation,))
+        timings = clock.timings()
+        return finished(d, self._models(), timings, text, (sentence,), citations=(citation,))
 
     def _premised(self, d: Draft, clock: Clock, answer: Answer, check: PremiseCheck) -> _Steps:
         """The answer, or a decline when its passages do not confirm the question's premise
@@ -278,7 +241,7 @@ class Answerer:
         if not why:
             return replace(answer, timings=clock.timings(), premise_score=p)
         yield TokenEvent("", restart=True, why="the passages do not confirm the question")
-        return replace(self._abstain(d, why, clock.timings()), premise_score=p)
+        return replace(declined(d, self._models(), why, clock.timings()), premise_score=p)
 
     def _lacks_number(self, d: Draft, answer: Answer) -> bool:
         """A number question answered by supported sentences that state no number."""
@@ -331,7 +294,9 @@ class Answerer:
             sentence = answer_sentence(fixed, check, fixed.evidence, self.cfg.unsupported, moved)
             yield SentenceEvent(i, sentence)
         clock.verification += time.perf_counter() - t_ver0
-        return self._assemble(d, parsed, checks, attributed, clock.timings())
+        return assembled_answer(
+            d, self._models(), parsed, checks, attributed,
+            timings=clock.timings(), mode=self.cfg.unsupported)  # fmt: skip
 
     def _generate(
         self,
@@ -363,29 +328,6 @@ class Answerer:
             d.raw += piece
             yield TokenEvent(piece)
         clock.generation += clock.since() - t0
-
-    def _assemble(
-        self,
-        d: Draft,
-        parsed: Sequence[ParsedSentence],
-        checks: Sequence[SentenceCheck],
-        attributed: Sequence[bool],
-        timings: Timings,
-    ) -> Answer:
-        mode = self.cfg.unsupported
-        if not any(c.supported for c in checks):
-            dropped = [
-                replace(answer_sentence(p, c, p.evidence, mode), kept=False)
-                for p, c in zip(parsed, checks, strict=True)
-            ]  # nothing was attributed: an attributed sentence is supported
-            reason = (
-                "no sentence of the draft answer is supported by the passages it cites"
-                if parsed
-                else "the draft answer had no sentences"
-            )
-            return self._abstain(d, reason, timings, dropped)
-        text, sentences, citations = assembled(parsed, checks, attributed, d.evidence, mode)
-        return self._finish(d, timings, text, sentences, citations=citations)
 
 
 def _answered(answer: Answer) -> bool:
