@@ -14,7 +14,8 @@ are checked in pipeline order, so each abstention lands at the first step that l
 5. model declined — the model wrote the cannot-answer phrase although the evidence held a
    gold document;
 6. verification — every draft sentence failed: no citation at all, the rule (a number or
-   name missing from the cited text), or the judge below its threshold; or "premise": the
+   name missing from the cited text), the judge below its threshold, or a sentence that only
+   restated the question ("restatement", removed before any check); or "premise": the
    sentences held, but the passages they cite did not confirm the question's premise
    (rag/premise.py).
 """
@@ -26,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from eval.metrics import key_facts_hit
+from rag.attribution import RESTATES
 from rag.premise import REFUSAL
 
 __all__ = [
@@ -53,6 +55,7 @@ CAUSES = (
     "verification: no citation",
     "verification: rule",
     "verification: judge",
+    "verification: restatement",
     "verification: premise",
     "other",
 )
@@ -98,6 +101,8 @@ def _verification_cause(reasons: Sequence[str]) -> str:
         return "verification: judge"
     if any(r.startswith(("numbers not", "names not")) for r in reasons):
         return "verification: rule"
+    if any(r.startswith(RESTATES) for r in reasons):
+        return "verification: restatement"
     return "verification: no citation"
 
 

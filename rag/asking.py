@@ -15,7 +15,14 @@ import re
 from rag.rules import numbers
 from rag.types import Answer
 
-__all__ = ["asks_for_number", "asks_why", "gives_number", "gives_reason", "states_number"]
+__all__ = [
+    "asks_for_number",
+    "asks_why",
+    "gives_number",
+    "gives_reason",
+    "restates",
+    "states_number",
+]
 
 _NUMBER_QUESTION = re.compile(
     r"\bhow\s+(?:many|much|old|long|often)\b"
@@ -82,3 +89,33 @@ def gives_reason(text: str) -> bool:
     its answer (SQuAD pairs: "Why did Fresno's population fall to 494,665?" and the census
     sentence, P(yes) 0.80)."""
     return _REASON.search(text) is not None
+
+
+# Words a restatement may add without saying anything: articles, forms of "be", "do" and
+# "have", pronouns for the subject and the commonest prepositions. Everything else counts,
+# down to "any" and "no" ("any price or no price" answers "What price may you charge?").
+_EMPTY_WORDS = frozenset({
+    "a", "an", "the", "is", "are", "was", "were", "be", "been", "being", "am", "do", "does",
+    "did", "done", "has", "have", "had", "it", "its", "they", "them", "this", "that",
+    "these", "those", "there", "here", "to", "of", "in", "on", "at", "by", "for", "with",
+    "as", "so",
+    "der", "die", "das", "den", "dem", "des", "ein", "eine", "einen", "einem", "einer",
+    "eines", "ist", "sind", "war", "waren", "wird", "werden", "wurde", "wurden", "hat",
+    "haben", "hatte", "es", "sie", "er",
+})  # fmt: skip
+_TOKEN = re.compile(r"\w+")
+
+
+def _tokens(text: str) -> list[str]:
+    # "doesn't" reads "does not", so a restatement is not new for its spelling
+    return _TOKEN.findall(text.casefold().replace("’", "'").replace("n't", " not"))
+
+
+def restates(sentence: str, asked: str) -> bool:
+    """Whether the sentence adds no word to the question: "The first key must always be
+    able to do." to "What must the first key always be able to do?". The passage holds
+    the question's words, so the judge passes such a sentence; it answers nothing.
+    Words are compared as written, not stemmed: "The NOTICE text file's attribution
+    notices …" answers a question about "attribution notices" by its "NOTICE"."""
+    known = set(_tokens(asked)) | _EMPTY_WORDS
+    return all(w in known for w in _tokens(sentence))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from rag.asking import restates
 from rag.citations import ParsedSentence
 from rag.config import AnswerConfig
 from rag.draft import Draft
@@ -17,7 +18,10 @@ from rag.sentences import attribution_candidates
 from rag.types import Evidence
 from rag.verify import SentenceCheck, SupportChecker, check_sentence, content_words, rule_holds
 
-__all__ = ["SentenceVerifier"]
+__all__ = ["RESTATES", "SentenceVerifier"]
+
+# why a sentence that only repeats its question is removed (eval/causes.py counts it)
+RESTATES = "it restates the question and adds nothing to it"
 
 
 class SentenceVerifier:
@@ -56,6 +60,10 @@ class SentenceVerifier:
         passage as its citation and is marked as attributed (the third value). Only a
         sentence that no offered passage supports stays unsupported.
         """
+        if restates(ps.text, d.asked):
+            # no passage can make it an answer, and the judge would pass it (it asks only
+            # whether the passage says so): removed before any model call
+            return ps, SentenceCheck(False, 0.0, RESTATES), False
         check = self._check(ps.text, d, [by_number[n] for n in ps.evidence])
         if check.supported:
             return ps, check, False

@@ -16,6 +16,7 @@ from eval.causes import (
     summary_line,
     verification_effect,
 )
+from rag.attribution import RESTATES
 from rag.premise import REFUSAL
 
 GOLD = ("gold.txt",)
@@ -68,6 +69,7 @@ class Result(Record):
         (failed("no citation"), "verification: no citation"),
         (failed("no citation", RULE), "verification: rule"),
         (failed(RULE, JUDGE), "verification: judge"),
+        (failed("no citation", RESTATES), "verification: restatement"),
         (Record(reason=f"{REFUSAL} (P(yes) 0.20 < 0.35)"), "verification: premise"),
         (
             Record(reason=f"Wer?: the documents do not say; Wann?: {REFUSAL}"),

@@ -20,6 +20,7 @@ from rag import (
     TokenEvent,
     Turn,
 )
+from rag.attribution import RESTATES
 from rag.config import AnswerConfig, IndexConfig
 from rag.prompts import NUMBER_HINT
 from rag.verify import RuleOnlyChecker
@@ -159,6 +160,20 @@ def test_number_mismatch_is_caught_by_the_rule(tmp_path: Path, seeds_copy: Path)
     assert answer.abstained
     assert "numbers not in the cited text: 5000" in answer.sentences[0].reason
     assert checker.calls == []  # the rule failed for every passage: the judge was not asked
+
+
+def test_a_sentence_that_restates_the_question_is_removed_before_the_judge(
+    tmp_path: Path, seeds_copy: Path
+) -> None:
+    checker = KeywordChecker()
+    gen = ScriptedGenerator("Zaluzhny did recommend it [1].")
+    a = _assistant(tmp_path, seeds_copy, gen, checker)
+    answer = a.ask("What did Zaluzhny recommend?")
+    assert answer.abstained and answer.sentences[0].reason == RESTATES
+    assert checker.calls == []  # no passage was asked about it
+    gen.replies = ["Zaluzhny did recommend withdrawing [1]."]  # "withdrawing" is new
+    answer = a.ask("What did Zaluzhny recommend?")
+    assert answer.sentences[0].reason != RESTATES and checker.calls
 
 
 def test_cannot_answer_phrase_abstains(tmp_path: Path, seeds_copy: Path) -> None:

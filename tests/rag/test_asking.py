@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.asking import asks_for_number, states_number
+from rag.asking import asks_for_number, restates, states_number
 
 
 @pytest.mark.parametrize(
@@ -58,3 +58,47 @@ def test_a_number_of_the_question_is_no_answer_to_it() -> None:
     assert not states_number(licensed, asked)
     assert states_number("Version 2.0 of the Apache License was issued in January 2004.", asked)
     assert states_number("Licensed under the Apache License, Version 2.0.")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "empty"),
+    [
+        # wrong answers of the evaluation sets (SQuAD pairs q35, licenses l17, software s06)
+        (
+            "The innate immune system does not attack microbes directly.",
+            "What is one part of the innate immune system that doesn't attack microbes directly?",
+            True,
+        ),
+        (
+            "Die Mozilla Public License ist laut der Mozilla Public License deren Lizenzverwalter.",
+            "Wer ist laut der Mozilla Public License deren Lizenzverwalter?",
+            True,
+        ),
+        (
+            "The first key must always be able to do.",
+            "When generating keys in GnuPG, what must the first key always be able to do?",
+            True,
+        ),
+        # right answers that add one short word, or words the question has in another form
+        (
+            'Garry Kasparov called the reports of a ceasefire offer "BS".',
+            "What did Garry Kasparov call the reports of a ceasefire offer?",
+            False,
+        ),
+        (
+            "You may charge any price or no price for each copy that you convey.",
+            "What price may you charge for each copy of a program that you convey?",
+            False,
+        ),
+        (
+            "The NOTICE text file's attribution notices must be included.",
+            "Which text file's attribution notices must a Derivative Work include?",
+            False,
+        ),
+        ("70,000 people lived there.", "How many people lived there?", False),
+    ],
+)
+def test_a_sentence_adding_no_word_to_its_question_restates_it(
+    sentence: str, question: str, empty: bool
+) -> None:
+    assert restates(sentence, question) is empty
