@@ -88,21 +88,31 @@ def _punkt(language: str) -> Any:
     return tok
 
 
+# a line ending so is complete; one ending otherwise was wrapped when it is one of many
+# lines of one width (_looks_hard_wrapped) or the next line starts in lower case
+# (_continues: "… mit dem" / "unterschrieben werden kann.", "what:  hwclock --debug" /
+# "why:   renamed to --verbose"): its sentence goes on in the next line
+_LINE_END = (".", "!", "?", ":", '"', "”", "“")
+
+
 def _looks_hard_wrapped(lines: list[str]) -> bool:
     """True for text wrapped at a fixed width, where a newline is not a boundary."""
     body = [ln for ln in lines[:-1] if ln.strip()]
     if len(body) < 3:
         return False
-    wrapped = sum(
-        1
-        for ln in body
-        if 50 <= len(ln) <= 100 and not ln.rstrip().endswith((".", "!", "?", ":", '"', "”", "“"))
-    )
+    wrapped = sum(1 for ln in body if 50 <= len(ln) <= 100 and not ln.rstrip().endswith(_LINE_END))
     return wrapped >= 0.8 * len(body)
 
 
+def _continues(line: str, following: str) -> bool:
+    # ";" too: it ends an item of the lists in legal text ("…; or" / "b) …")
+    nxt = following.lstrip()
+    return not line.rstrip().endswith((*_LINE_END, ";")) and nxt[:1].islower()
+
+
 def _blocks(text: str) -> list[Span]:
-    """Paragraph-like blocks: blank lines always separate; single newlines do unless wrapped."""
+    """Paragraph-like blocks: blank lines always separate; single newlines do unless the
+    paragraph is wrapped at a fixed width or the line runs on into the next."""
     out: list[Span] = []
     for para in re.finditer(r"\S(?:.*?\S)?(?=\s*\n\s*\n|\s*\Z)", text, flags=re.S):
         start = para.start()
@@ -111,11 +121,17 @@ def _blocks(text: str) -> list[Span]:
             out.append(Span(start, para.end()))
             continue
         pos = start
-        for line in lines:
+        joined = False  # the last span's line runs on into this one
+        for i, line in enumerate(lines):
             stripped = line.strip()
             if stripped:
                 lead = len(line) - len(line.lstrip())
-                out.append(Span(pos + lead, pos + lead + len(stripped)))
+                span = Span(pos + lead, pos + lead + len(stripped))
+                if joined:
+                    out[-1] = Span(out[-1].start, span.end)
+                else:
+                    out.append(span)
+                joined = i + 1 < len(lines) and _continues(line, lines[i + 1])
             pos += len(line) + 1
     return out
 

@@ -46,6 +46,22 @@ def test_sentence_spans_are_exact_slices_for_every_seed() -> None:
             ["First line of a caption", "Second caption line"],
         ),
         ("It ends here. .\n\nNext.", "en", ["It ends here. .", "Next."]),
+        # a line that ends mid-sentence and one that goes on in lower case are one sentence,
+        # in a paragraph too short to look wrapped and in a record of "key: value" lines
+        (
+            "Der erste Schlüssel muß immer ein Schlüssel sein, mit dem\n"
+            "unterschrieben werden kann.\n.",
+            "de",
+            [
+                "Der erste Schlüssel muß immer ein Schlüssel sein, mit dem\n"
+                "unterschrieben werden kann.\n."
+            ],
+        ),
+        (
+            "what:  hwclock --debug\nwhy:   renamed to --verbose.\nsince: v2.32",
+            "en",
+            ["what:  hwclock --debug\nwhy:   renamed to --verbose.", "since: v2.32"],
+        ),
     ],
 )
 def test_sentence_boundaries(text: str, language: str, expected: list[str]) -> None:
