@@ -14,7 +14,7 @@ from typing import Any
 
 from index.types import Span
 
-__all__ = ["count_tokens", "detect_language", "sentence_spans", "static_dir"]
+__all__ = ["count_tokens", "detect_language", "laid_out", "sentence_spans", "static_dir"]
 
 # Punkt models available for the languages we detect; others fall back to English rules.
 _PUNKT = {
@@ -134,6 +134,21 @@ def _blocks(text: str) -> list[Span]:
                 joined = i + 1 < len(lines) and _continues(line, lines[i + 1])
             pos += len(line) + 1
     return out
+
+
+def laid_out(text: str) -> str:
+    """The text on as few lines as keep its structure: whitespace collapsed, paragraphs
+    run together, and a line break kept only between the blocks of one paragraph (the
+    lines of a record, the items of a list, a header's lines; _blocks).
+
+    Flattened completely, a list of records reads as one run of words ("what: column
+    --table-empty-lines why: renamed to --keep-empty-lines since: v2.37 ---- what: hwclock
+    --debug why: …") in which a small model confuses neighbouring records.
+    """
+    paragraphs = (p for p in re.split(r"\n\s*\n", text) if p.strip())
+    return " ".join(
+        "\n".join(" ".join(p[b.start : b.end].split()) for b in _blocks(p)) for p in paragraphs
+    )
 
 
 def sentence_spans(text: str, language: str = "en") -> list[Span]:

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from index.text import laid_out
 from rag.injection import without_instructions
 from rag.types import Evidence, Turn
 
@@ -64,8 +65,13 @@ def _shown_text(text: str) -> str:
     injected notice told it to, although passage [1] held the asked number; verification
     then removed that sentence and the answer was a decline. Such text cannot support a
     claim anyway (the judge never sees it), so showing it only costs answers.
+
+    Laid out with the line breaks inside a paragraph kept (records, lists, headers) and
+    paragraphs run together: licenses accuracy 0.880 -> 0.920, software help texts 0.486 ->
+    0.514, SQuAD pairs unchanged, seeds 0.882 -> 0.868 (a18: the draft dropped its
+    "vermutlich" and the judge removed it). Every line break kept cost the seeds 6 answers.
     """
-    return " ".join(without_instructions(text, WITHHELD).split())
+    return laid_out(without_instructions(text, WITHHELD))
 
 
 def _sources_block(evidence: Sequence[Evidence]) -> str:

@@ -6,7 +6,7 @@ import pytest
 
 from index.chunking import chunk_text
 from index.dates import find_date
-from index.text import count_tokens, detect_language, sentence_spans
+from index.text import count_tokens, detect_language, laid_out, sentence_spans
 from tests.conftest import SEEDS
 
 
@@ -132,3 +132,25 @@ def test_overlong_sentence_is_cut_at_word_boundaries() -> None:
 def test_chunking_rejects_bad_settings(max_tokens: int, overlap: int) -> None:
     with pytest.raises(ValueError, match="tokens"):
         chunk_text("Some text.", "en", max_tokens, overlap)
+
+
+def test_laid_out_keeps_the_lines_of_a_paragraph_and_runs_paragraphs_together() -> None:
+    text = (
+        "The following are deprecated.\nAll of them stay for\ncompatibility only.\n\n"
+        "what:  hwclock --debug\nwhy:   renamed to --verbose.\nsince: v2.32\n\n"
+        "-----\n\n"
+        "Apache License\n   Version 2.0, January 2004\n"
+    )
+    assert laid_out(text) == (
+        # a line that runs on ("… stay for" / "compatibility …", "what: …" / "why: …") is
+        # joined, not broken
+        "The following are deprecated.\nAll of them stay for compatibility only. "
+        "what: hwclock --debug why: renamed to --verbose.\nsince: v2.32 ----- "
+        "Apache License\nVersion 2.0, January 2004"
+    )
+
+
+def test_laid_out_text_wrapped_at_a_fixed_width_is_one_line() -> None:
+    line = "word " * 13
+    text = "\n".join([line.strip()] * 4) + " end."
+    assert laid_out(text) == " ".join(text.split())
