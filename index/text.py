@@ -89,9 +89,8 @@ def _punkt(language: str) -> Any:
 
 
 # a line ending so is complete; one ending otherwise was wrapped when it is one of many
-# lines of one width (_looks_hard_wrapped) or the next line starts in lower case
-# (_continues: "… mit dem" / "unterschrieben werden kann.", "what:  hwclock --debug" /
-# "why:   renamed to --verbose"): its sentence goes on in the next line
+# lines of one width (_looks_hard_wrapped) or it runs on (_runs_on): its sentence goes on
+# in the next line
 _LINE_END = (".", "!", "?", ":", '"', "”", "“")
 
 
@@ -104,10 +103,35 @@ def _looks_hard_wrapped(lines: list[str]) -> bool:
     return wrapped >= 0.8 * len(body)
 
 
-def _continues(line: str, following: str) -> bool:
+# a line this long that ends in a word was cut by wrapping, not ended: headings, list items
+# and record lines are shorter ("IRIX64 (using cc and gcc)", "what:  column --columns")
+_WRAPPED_MIN = 40
+
+
+def _ends(line: str) -> bool:
     # ";" too: it ends an item of the lists in legal text ("…; or" / "b) …")
-    nxt = following.lstrip()
-    return not line.rstrip().endswith((*_LINE_END, ";")) and nxt[:1].islower()
+    return line.rstrip().endswith((*_LINE_END, ";"))
+
+
+def _runs_on(lines: list[str]) -> list[bool]:
+    """For each line of a paragraph, whether its sentence goes on in the next line: the
+    line does not end one, and the next starts in lower case ("… mit dem" / "unterschrieben
+    werden kann.", "what:  hwclock --debug" / "why:   renamed to --verbose"), or the line
+    is long and the next, though capitalised, completes the sentence, at once or by running
+    on itself. German capitalises nouns: "… und kann nur für" / "Unterschriften genutzt
+    werden." A capitalised next line that ends nothing is a list item ("HPUX (10.20, …)" /
+    "IRIX64 (…)") and stays apart. Computed from the last line back: one pass."""
+    out = [False] * len(lines)
+    for i in range(len(lines) - 2, -1, -1):
+        if _ends(lines[i]):
+            continue
+        nxt = lines[i + 1].lstrip()
+        out[i] = nxt[:1].islower() or (
+            len(lines[i].strip()) >= _WRAPPED_MIN
+            and nxt[:1].isalnum()
+            and (_ends(lines[i + 1]) or out[i + 1])
+        )
+    return out
 
 
 def _blocks(text: str) -> list[Span]:
@@ -121,6 +145,7 @@ def _blocks(text: str) -> list[Span]:
             out.append(Span(start, para.end()))
             continue
         pos = start
+        runs_on = _runs_on(lines)
         joined = False  # the last span's line runs on into this one
         for i, line in enumerate(lines):
             stripped = line.strip()
@@ -131,7 +156,7 @@ def _blocks(text: str) -> list[Span]:
                     out[-1] = Span(out[-1].start, span.end)
                 else:
                     out.append(span)
-                joined = i + 1 < len(lines) and _continues(line, lines[i + 1])
+                joined = runs_on[i]
             pos += len(line) + 1
     return out
 

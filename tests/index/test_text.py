@@ -62,10 +62,51 @@ def test_sentence_spans_are_exact_slices_for_every_seed() -> None:
             "en",
             ["what:  hwclock --debug\nwhy:   renamed to --verbose.", "since: v2.32"],
         ),
+        # a long line whose capitalised next line completes the sentence runs on (German
+        # nouns); capitalised lines that complete nothing are items of a list
+        (
+            "DSA (alias DSS) ist der Algorithmus und kann nur für den\n"
+            "Unterschriften genutzt werden.\nZweiter Satz.",
+            "de",
+            [
+                "DSA (alias DSS) ist der Algorithmus und kann nur für den\n"
+                "Unterschriften genutzt werden.",
+                "Zweiter Satz.",
+            ],
+        ),
+        (
+            "Geben Sie bitte einen neuen Dateinamen ein. Falls Sie nur die\n"
+            "Eingabetaste betätigen, wird der (in Klammern angezeigte) Standarddateiname\n"
+            "verwendet.",
+            "de",
+            [
+                "Geben Sie bitte einen neuen Dateinamen ein.",
+                "Falls Sie nur die\nEingabetaste betätigen, wird der (in Klammern angezeigte) "
+                "Standarddateiname\nverwendet.",
+            ],
+        ),
+        (
+            "HPUX (10.20, 11.00, 11.11 and 11.23, using cc and gcc)\n"
+            "IRIX64 (using cc and gcc)\nLinux (several flavors, using gcc)",
+            "en",
+            [
+                "HPUX (10.20, 11.00, 11.11 and 11.23, using cc and gcc)",
+                "IRIX64 (using cc and gcc)",
+                "Linux (several flavors, using gcc)",
+            ],
+        ),
     ],
 )
 def test_sentence_boundaries(text: str, language: str, expected: list[str]) -> None:
     assert [text[s.start : s.end] for s in sentence_spans(text, language)] == expected
+
+
+def test_a_long_paragraph_of_unended_lines_is_split_in_one_pass() -> None:
+    # one line per row, none ending a sentence, the last one ending it: each line is read
+    # once (a recursion over the lines would exceed Python's depth here)
+    rows = [f"Row {i:05d} holds sensor {i:05d} in degrees C" for i in range(5000)]
+    text = "\n".join(rows) + "."
+    assert [text[s.start : s.end] for s in sentence_spans(text, "en")] == [text]
 
 
 def test_hard_wrapped_lines_are_joined_into_sentences() -> None:
