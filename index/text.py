@@ -189,11 +189,15 @@ def sentence_spans(text: str, language: str = "en") -> list[Span]:
             if b - trail <= a + lead:
                 continue
             span = Span(block.start + a + lead, block.start + b - trail)
-            if spans and not re.search(r"\w", seg):
-                # a stray "." or "…" is not a sentence of its own; it ends the previous one
-                spans[-1] = Span(spans[-1].start, span.end)
-            else:
-                spans.append(span)
+            if not re.search(r"\w", seg):
+                # a stray "." or "…" is not a sentence of its own: in its paragraph it ends
+                # the previous one; after a blank line (a "-----" rule between records, the
+                # "." closing each entry of GnuPG's help) it belongs to none, or a quote
+                # would end in "… die Eingabe.\n\n."
+                if spans and not re.search(r"\n\s*\n", text[spans[-1].end : span.start]):
+                    spans[-1] = Span(spans[-1].start, span.end)
+                continue
+            spans.append(span)
     return spans
 
 

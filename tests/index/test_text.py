@@ -46,6 +46,12 @@ def test_sentence_spans_are_exact_slices_for_every_seed() -> None:
             ["First line of a caption", "Second caption line"],
         ),
         ("It ends here. .\n\nNext.", "en", ["It ends here. .", "Next."]),
+        # after a blank line a mark ends no sentence: a rule between records, an entry's "."
+        (
+            "since: v2.32\n\n-----\n\nwhat:  col\nEine Leerzeile beendet die Eingabe.\n\n.",
+            "de",
+            ["since: v2.32", "what:  col", "Eine Leerzeile beendet die Eingabe."],
+        ),
         # a line that ends mid-sentence and one that goes on in lower case are one sentence,
         # in a paragraph too short to look wrapped and in a record of "key: value" lines
         (
