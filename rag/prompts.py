@@ -189,9 +189,12 @@ JUDGE_SYSTEM = (
 def judge_messages(claim: str, passage: str, question: str | None = None) -> list[Message]:
     # passage first: claims checked against the same passage share the cached prefix.
     # A short answer ("General Zaluzhny.") is only a claim together with its question.
+    # The passage is laid out as the answering model read it: flattened, a record's "Why:"
+    # line ran into the rule and the record after it, and the judge refused its own words
+    # (software s23, P(yes) 0.57; 0.62 laid out)
     asked = f"Question: {question}\n" if question else ""
     user = (
-        f"Passage:\n<<<\n{' '.join(passage.split())}\n>>>\n\n"
+        f"Passage:\n<<<\n{laid_out(passage)}\n>>>\n\n"
         f"{asked}Claim: {claim}\n\n"
         "Is every part of the claim stated or directly implied by the passage, with the same "
         "numbers and names? Answer yes or no."
@@ -203,7 +206,7 @@ def premise_messages(question: str, passage: str) -> list[Message]:
     # laid out as judge_messages up to the question, so after the judge has read the same
     # passage llama.cpp reuses that prefix: ~0.3 s on 2 cores instead of ~1.1 s (measured)
     user = (
-        f"Passage:\n<<<\n{' '.join(passage.split())}\n>>>\n\n"
+        f"Passage:\n<<<\n{laid_out(passage)}\n>>>\n\n"
         f"Question: {question}\n\n"
         "Does the passage state everything the question takes for granted? Answer yes or no."
     )

@@ -47,9 +47,11 @@ class SupportChecker(Protocol):
         ...
 
 
-# Part of every cache key: a change of the judge prompt must not reuse old verdicts.
+# Part of every cache key: a change of the judge prompt must not reuse old verdicts. The
+# sample passage has a line break and a paragraph break, so a change in how passages are
+# laid out (index/text.py laid_out) changes the key as well.
 _PROMPT_VERSION = hashlib.sha256(
-    repr(judge_messages("{claim}", "{passage}", "{question}")).encode()
+    repr(judge_messages("{claim}", "{passage}\n{line}\n\n{paragraph}", "{question}")).encode()
 ).hexdigest()[:12]
 
 
