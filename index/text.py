@@ -170,10 +170,19 @@ def laid_out(text: str) -> str:
     --table-empty-lines why: renamed to --keep-empty-lines since: v2.37 ---- what: hwclock
     --debug why: …") in which a small model confuses neighbouring records.
     """
-    paragraphs = (p for p in re.split(r"\n\s*\n", text) if p.strip())
-    return " ".join(
-        "\n".join(" ".join(p[b.start : b.end].split()) for b in _blocks(p)) for p in paragraphs
-    )
+    out: list[str] = []
+    last = None
+    for b in _blocks(text):
+        if last is not None:
+            out.append(" " if _blank_line(text, last, b) else "\n")
+        out.append(" ".join(text[b.start : b.end].split()))
+        last = b
+    return "".join(out)
+
+
+def _blank_line(text: str, before: Span, after: Span) -> bool:
+    """Whether a blank line separates two spans of the text (they are in two paragraphs)."""
+    return re.search(r"\n\s*\n", text[before.end : after.start]) is not None
 
 
 def sentence_spans(text: str, language: str = "en") -> list[Span]:
@@ -194,7 +203,7 @@ def sentence_spans(text: str, language: str = "en") -> list[Span]:
                 # the previous one; after a blank line (a "-----" rule between records, the
                 # "." closing each entry of GnuPG's help) it belongs to none, or a quote
                 # would end in "… die Eingabe.\n\n."
-                if spans and not re.search(r"\n\s*\n", text[spans[-1].end : span.start]):
+                if spans and not _blank_line(text, spans[-1], span):
                     spans[-1] = Span(spans[-1].start, span.end)
                 continue
             spans.append(span)
