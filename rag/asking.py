@@ -24,13 +24,21 @@ __all__ = [
     "states_number",
 ]
 
+# A measure asked by its name ("What key size …?", "Welche Schlüssellänge …?", German
+# compounds included) is answered with a number too: without it, the sentence "Wählen Sie
+# die gewünschte Schlüssellänge" was quoted as the answer to "What key size does the GnuPG
+# help recommend?" (software su1, su6, P(yes) 0.80). "High" is left out: "how high is the
+# risk" is answered "high".
+_MEASURE = r"(?:size|length|height|width|depth|weight)"
+_MASS = r"\w*(?:länge|größe|breite|tiefe|gewicht)"
 _NUMBER_QUESTION = re.compile(
-    r"\bhow\s+(?:many|much|old|long|often)\b"
+    r"\bhow\s+(?:many|much|old|long|often|big|large|tall|wide|deep|heavy)\b"
     r"|\b(?:what|which)\s+(?:number|percentage|percent|share|proportion|ratio|fraction"
     r"|amount|year|date|(?:day|month)\s+and\s+year)\b"
-    r"|\bwie\s*viele?\b|\bwie\s+(?:alt|lange|oft)\b"
+    rf"|\b(?:what|which)\s+(?:(?:is|was|are|were)\s+the\s+)?(?:\w+\s+)?{_MEASURE}\b"
+    r"|\bwie\s*viele?\b|\bwie\s+(?:alt|lange|oft|groß|breit|tief|schwer)\b"
     r"|\bwelche[mnrs]?\s+(?:zahl|anzahl|anteil|prozentsatz|jahr|verhältnis|datum"
-    r"|(?:tag|monat)\s+und\s+jahr)\b"
+    rf"|(?:tag|monat)\s+und\s+jahr|{_MASS})\b"
     r"|\bin\s+welchem\s+(?:jahr|verhältnis|monat\s+und\s+jahr)\b",
     re.IGNORECASE,
 )

@@ -30,6 +30,14 @@ from rag.asking import asks_for_number, restates, states_number
         ("Wer empfahl den Rückzug aus Bachmut?", False),
         # a conjunction "when" inside a number question does not matter; "how many" does
         ("How many people were in the battalion when it arrived?", True),
+        # a measure asked by its name is answered with a number, German compounds too
+        ("What key size does the GnuPG help recommend?", True),
+        ("What is the length of the Rhine?", True),
+        ("How large was the army?", True),
+        ("Welche Schlüssellänge empfiehlt die GnuPG-Hilfe?", True),
+        ("Wie groß ist die Stadt?", True),
+        ("Which area does Ukraine control?", False),
+        ("How high is the risk?", False),
     ],
 )
 def test_number_questions_are_recognised_by_their_words(question: str, asks: bool) -> None:

@@ -148,3 +148,18 @@ def test_a_date_question_quotes_only_a_sentence_with_a_number_it_does_not_hold()
         asked, 'Licensed under the Apache License, Version 2.0 (the "License");'
     )
     assert fits_question(asked, "Apache License Version 2.0, January 2004")
+
+
+def test_a_closing_line_of_marks_is_not_quoted() -> None:
+    # GnuPG's help ends each entry with a line holding only "."; the sentence spans keep it
+    doc = "Wählen Sie die gewünschte Schlüssellänge\n.\n\nGeben Sie ja oder nein ein."
+    first = Span(100, 100 + doc.index("\n\n"))
+    second = Span(100 + doc.index("Geben"), 100 + len(doc))
+    e = Evidence(1, "d1", "Hilfe", "de", 100, 100 + len(doc), doc, (first, second), 20)
+    found = candidates(["Welche Eingabe?"], [e])
+    assert [q.text for q in found] == [
+        "Wählen Sie die gewünschte Schlüssellänge",
+        "Geben Sie ja oder nein ein.",
+    ]
+    for q in found:
+        assert doc[q.start - 100 : q.end - 100] == q.text
