@@ -30,7 +30,7 @@ __all__ = [
 # help recommend?" (software su1, su6, P(yes) 0.80). "High" is left out: "how high is the
 # risk" is answered "high".
 _MEASURE = r"(?:size|length|height|width|depth|weight)"
-_MASS = r"\w*(?:länge|größe|breite|tiefe|gewicht)"
+_MEASURE_DE = r"\w*(?:länge|größe|breite|tiefe|gewicht)"
 _NUMBER_QUESTION = re.compile(
     r"\bhow\s+(?:many|much|old|long|often|big|large|tall|wide|deep|heavy)\b"
     r"|\b(?:what|which)\s+(?:number|percentage|percent|share|proportion|ratio|fraction"
@@ -38,7 +38,7 @@ _NUMBER_QUESTION = re.compile(
     rf"|\b(?:what|which)\s+(?:(?:is|was|are|were)\s+the\s+)?(?:\w+\s+)?{_MEASURE}\b"
     r"|\bwie\s*viele?\b|\bwie\s+(?:alt|lange|oft|groß|breit|tief|schwer)\b"
     r"|\bwelche[mnrs]?\s+(?:zahl|anzahl|anteil|prozentsatz|jahr|verhältnis|datum"
-    rf"|(?:tag|monat)\s+und\s+jahr|{_MASS})\b"
+    rf"|(?:tag|monat)\s+und\s+jahr|{_MEASURE_DE})\b"
     r"|\bin\s+welchem\s+(?:jahr|verhältnis|monat\s+und\s+jahr)\b",
     re.IGNORECASE,
 )
