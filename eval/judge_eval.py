@@ -2,7 +2,8 @@
 
 Each pair is checked exactly as an answer sentence is at answer time (``check_sentence``),
 scoring "supported" as the positive class. The P(yes) of every pair is kept, so the
-threshold that maximises accuracy can be read off the same run (``calibrate``).
+threshold that maximises accuracy, at a precision of at least ``MIN_PRECISION``, can be
+read off the same run (``calibrate``).
 """
 
 from __future__ import annotations
@@ -145,11 +146,28 @@ def _metrics(scored: Sequence[Scored], threshold: float) -> Metrics:
     )
 
 
-def calibrate(scored: Sequence[Scored]) -> tuple[float, float]:
-    """The threshold with the best accuracy; among ties the highest (fewer false supports)."""
+# The least precision a chosen threshold may have on the pairs it is chosen on: a verifier
+# that passes more than about one unsupported claim in eight is not one, whatever its
+# accuracy (the floor tests/eval/test_judge_eval.py holds the judge to). Accuracy alone is
+# flat near its top: on the 116 pairs of the fit half, llama.cpp compiled for an AMD EPYC
+# (AVX-512, no AMX) gave 103 right at 0.442 against 100 at 0.59, and 0.442 passed false
+# claims (precision 0.831 there, 0.851 on the other half; 0.912 at 0.59). Compiled for a CPU
+# with AMX, the best accuracy sat at 0.591 with precision above the floor, so this chooses
+# the same there.
+MIN_PRECISION = 0.88
+
+
+def calibrate(
+    scored: Sequence[Scored], min_precision: float = MIN_PRECISION
+) -> tuple[float, float]:
+    """The threshold with the best accuracy among those whose precision reaches
+    ``min_precision`` (among all when none does); among ties the highest (fewer false
+    supports)."""
     candidates = sorted({0.5, *(round(s.p_yes, 3) for s in scored if s.rule_ok)})
-    best = max(candidates, key=lambda t: (_metrics(scored, t).accuracy, t))
-    return best, _metrics(scored, best).accuracy
+    metrics = {t: _metrics(scored, t) for t in candidates}
+    precise = [t for t in candidates if (metrics[t].precision or 0.0) >= min_precision]
+    best = max(precise or candidates, key=lambda t: (metrics[t].accuracy, t))
+    return best, metrics[best].accuracy
 
 
 def split_halves(scored: Sequence[Scored]) -> tuple[list[Scored], list[Scored]]:
@@ -224,8 +242,8 @@ def render(report: JudgeReport) -> str:
     lines += [row(f"kind {k}", m) for k, m in report.by_kind.items()]
     lines += [row(f"languages {k}", m) for k, m in report.by_languages.items()]
     lines.append(
-        f"best threshold on this set: {report.best_threshold:.3f} "
-        f"(accuracy {report.best_accuracy:.3f})"
+        f"best threshold on this set (precision >= {MIN_PRECISION}): "
+        f"{report.best_threshold:.3f} (accuracy {report.best_accuracy:.3f})"
     )
     h = report.held_out
     if h is not None:
