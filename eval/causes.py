@@ -231,18 +231,23 @@ class DraftRecord(Protocol):
     @property
     def quote_score(self) -> float | None: ...
 
+    @property
+    def copied(self) -> str: ...
+
 
 def second_drafts(results: Iterable[DraftRecord]) -> dict[str, dict[str, int]]:
     """For each kind of second draft ("retry", "second look"): how often the pipeline wrote
     one, how many of those ended answered, and how many ended right (a right decline of an
     unanswerable question counts as right). What a second draft costs in time is paid by
     ``asked`` questions; what it buys is ``answered`` and ``right``. Answers that quote a
-    sentence in place of a decline count as "quote" (asked = answered: a quote that did not
-    reach its threshold leaves no trace but the time)."""
+    sentence in place of a decline count as "quote", or "copy" when the copy fallback found
+    the sentence (asked = answered: a quote that did not reach its threshold, or a copy that
+    failed its checks, leaves no trace but the time)."""
     table: dict[str, Counter[str]] = defaultdict(Counter)
     for r in results:
         kinds = [r.second_draft] if r.second_draft else []
         kinds += ["quote"] if r.quote_score is not None else []
+        kinds += ["copy"] if r.copied else []
         for kind in kinds:
             row = table[kind]
             row["asked"] += 1

@@ -79,6 +79,9 @@ class ExampleResult:
     # decline (rag/quoting.py); a run at answer.quote_threshold 0 gives every threshold's
     # outcome (python -m eval.retry_sweep --quote)
     quote_score: float | None = None
+    # the words the model copied when the quote came from the copy fallback (rag/copying.py);
+    # such a quote has no quote_score: its sentence was not rated
+    copied: str = ""
     premise_score: float | None = None  # Answer.premise_score (rag/premise.py)
 
     @property
@@ -146,7 +149,8 @@ def _result(assistant: Pipeline, example: Example, answer: Answer) -> ExampleRes
         sentence_support=(
             tuple(s.support for s in answer.sentences) if "judge" in answer.models else ()
         ),
-        quote_score=next((s.support for s in answer.sentences if s.quoted), None),
+        quote_score=next((s.support for s in answer.sentences if s.quoted and not s.copied), None),
+        copied=next((s.copied for s in answer.sentences if s.copied), ""),
         premise_score=answer.premise_score,
     )
 
@@ -179,6 +183,7 @@ def result_from_row(row: dict[str, Any], example: Example) -> ExampleResult:
         second_draft=str(row.get("second_draft", "")),
         sentence_support=tuple(float(p) for p in row.get("sentence_support", ())),
         quote_score=row.get("quote_score"),
+        copied=str(row.get("copied", "")),
         premise_score=row.get("premise_score"),
     )
 

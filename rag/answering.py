@@ -19,6 +19,7 @@ from rag.asking import asks_for_number, gives_number
 from rag.attribution import SentenceVerifier
 from rag.citations import parse_answer
 from rag.config import AnswerConfig, RetrievalConfig
+from rag.copying import AnswerCopier
 from rag.draft import Clock, Draft
 from rag.evidence import evidence_for
 from rag.generators import (
@@ -38,7 +39,7 @@ from rag.prompts import (
     condense_messages,
     is_cannot_answer,
 )
-from rag.quoting import QuoteFinder, quoted_answer
+from rag.quoting import Quote, QuoteFinder, quoted_answer
 from rag.sentences import answer_sentence
 from rag.types import (
     Answer,
@@ -86,6 +87,12 @@ class Answerer:
         self.premise = (
             PremiseCheck(generator, answer.premise_threshold)
             if answer.premise_check and isinstance(generator, LogprobModel)
+            else None
+        )
+        # the copy is checked by the premise check and quoted as the quote fallback quotes
+        self.copier = (
+            AnswerCopier(generator, self.premise)
+            if answer.copy_fallback and self.quotes is not None and self.premise is not None
             else None
         )
 
@@ -186,7 +193,7 @@ class Answerer:
             if not answer.abstained and self.premise is not None and not _stopped(stop):
                 answer = yield from self._premised(d, clock, answer, self.premise)
         if answer.abstained and self.quotes and not (refused(answer) or _stopped(stop)):
-            answer = yield from self._quoted(d, clock, answer, self.quotes)
+            answer = yield from self._quoted(d, clock, answer, self.quotes, stop)
         yield AnswerEvent(answer)
 
     def _drafted(
@@ -214,13 +221,22 @@ class Answerer:
                 better=lambda a: _states_number(a, d.asked), hint=NUMBER_HINT)  # fmt: skip
         return answer
 
-    def _quoted(self, d: Draft, clock: Clock, decline: Answer, quotes: QuoteFinder) -> _Steps:
+    def _quoted(
+        self,
+        d: Draft,
+        clock: Clock,
+        decline: Answer,
+        quotes: QuoteFinder,
+        stop: threading.Event | None = None,
+    ) -> _Steps:
         """The evidence sentence that states the answer, word for word, in place of a decline;
         the decline stands when no sentence reaches the threshold (rag/quoting.py)."""
         t0 = time.perf_counter()
         also = [d.question] if d.question != d.standalone else []
         found = quotes.best(d.standalone, d.evidence, also)
         clock.verification += time.perf_counter() - t0
+        if found is None and self.copier is not None and not _stopped(stop):
+            found = self._copied(d, clock, self.copier, also, stop)
         if found is None:
             return replace(decline, timings=clock.timings())
         text, sentence, citation = quoted_answer(found, d.lang, decline.reason)
@@ -229,6 +245,25 @@ class Answerer:
         yield SentenceEvent(0, sentence)
         timings = clock.timings()
         return finished(d, self._models(), timings, text, (sentence,), citations=(citation,))
+
+    def _copied(
+        self,
+        d: Draft,
+        clock: Clock,
+        copier: AnswerCopier,
+        also: list[str],
+        stop: threading.Event | None,
+    ) -> Quote | None:
+        """The sentence holding the words the model copies as the answer, if it passes the
+        copy's checks (rag/copying.py); the copy counts as generation, its checks as
+        verification."""
+        t0 = time.perf_counter()
+        words = copier.copy(d.standalone, d.evidence, stop)
+        t1 = time.perf_counter()
+        clock.generation += t1 - t0
+        found = copier.quote(words, d.standalone, d.asked, d.evidence, also)
+        clock.verification += time.perf_counter() - t1
+        return found
 
     def _premised(self, d: Draft, clock: Clock, answer: Answer, check: PremiseCheck) -> _Steps:
         """The answer, or a decline when its passages do not confirm the question's premise

@@ -251,6 +251,12 @@ class AnswerConfig(_Section):
         "and answer with the best one word for word, cited, if it reaches quote_threshold. "
         "Needs a generator with log-probabilities.",
     )
+    copy_fallback: bool = Field(
+        True,
+        description="When quote_fallback quoted nothing, the model copies the words that answer "
+        "(or NONE) and the evidence sentence holding them is quoted, if it fits the question "
+        "and passes the number and premise checks. Needs quote_fallback and premise_check.",
+    )
     # 0.75: the lowest value that answered no unanswerable question on one half of the
     # declined seed and SQuAD-pairs questions; on the other half it answered 7 right, 0 wrong
     # (README, Verification: "A decline whose answer is one sentence of the evidence")

@@ -18,12 +18,14 @@ from rag.types import Evidence, Turn
 __all__ = [
     "ANSWER_LANGUAGES",
     "CANNOT_ANSWER",
+    "COPY_NONE",
     "LANGUAGE_NAMES",
     "NUMBER_HINT",
     "QUOTE_LEAD",
     "Message",
     "answer_messages",
     "condense_messages",
+    "copy_messages",
     "is_cannot_answer",
     "judge_messages",
     "premise_messages",
@@ -83,6 +85,11 @@ def _sources_block(evidence: Sequence[Evidence]) -> str:
 NUMBER_HINT = "The question asks for a number: give the number the sources state."
 
 
+def _asked(sources: str, question: str) -> str:
+    """The user message up to the instruction: what the answer and copy prompts share."""
+    return f"Sources:\n{sources}\n\nQuestion: {question}\n"
+
+
 def _user(sources: str, question: str, language: str, insist: bool = False, hint: str = "") -> str:
     lang_name = LANGUAGE_NAMES.get(language, "the language of the question")
     cannot = CANNOT_ANSWER.get(language, CANNOT_ANSWER["en"])
@@ -98,8 +105,7 @@ def _user(sources: str, question: str, language: str, insist: bool = False, hint
     # "the source's own names, numbers and words": seeds (62) accuracy 0.645 -> 0.677,
     # answered-precision 0.737 -> 0.833; SQuAD (100) accuracy 0.420 -> 0.430, answered-
     # precision 0.737 -> 0.827; but the model declines more (seeds 2 -> 7, SQuAD 20 -> 26)
-    return (
-        f"Sources:\n{sources}\n\nQuestion: {question}\n"
+    return _asked(sources, question) + (
         f"Answer in {lang_name} in one or two full sentences that repeat the question's "
         "subject and use the source's own names, numbers and words, each sentence ending "
         f"with its [n] citation. {escape}" + (f" {hint}" if hint else "")
@@ -143,6 +149,23 @@ def answer_messages(
     look after a draft that verification removed whole); ``hint`` ends the message."""
     shown = list(reversed(evidence)) if reverse else evidence
     user = _user(_sources_block(shown), question, language, insist, hint)
+    return [{"role": "system", "content": SYSTEM}, *_SHOTS, {"role": "user", "content": user}]
+
+
+# What the model writes in place of copied words when no source answers (rag/copying.py)
+COPY_NONE = "NONE"
+
+
+def copy_messages(question: str, evidence: Sequence[Evidence]) -> list[Message]:
+    """The answer prompt with another last instruction: copy the shortest words of the
+    sources that answer, or write NONE. Everything before it is the answer prompt's text, so
+    llama.cpp restores the sources' prefill from its prompt cache instead of reading them
+    again (rag/copying.py)."""
+    user = _asked(_sources_block(evidence), question) + (
+        "Copy from the sources the shortest exact words that answer the question, in the "
+        f"source's language, and nothing else. If no source answers the question, write "
+        f"{COPY_NONE}."
+    )
     return [{"role": "system", "content": SYSTEM}, *_SHOTS, {"role": "user", "content": user}]
 
 

@@ -53,7 +53,9 @@ class Quote:
     start: int
     end: int
     text: str
-    score: float  # the model's P(yes) that it states the answer
+    score: float  # the model's P(yes) that it states the answer; for a copy, the premise's
+    # words the model copied from it as the answer (rag/copying.py); "" when it was rated
+    copied: str = ""
 
 
 def fits_question(questions: Sequence[str], sentence: str) -> bool:
@@ -139,12 +141,22 @@ def quoted_answer(found: Quote, lang: str, declined: str) -> tuple[str, AnswerSe
     lead = QUOTE_LEAD.get(lang, QUOTE_LEAD["en"])
     opening, closing = ("„", "“") if lang == "de" else ("“", "”")
     text = f"{lead} {opening}{found.text}{closing} [1]"
-    note = (
-        f"quoted word for word from [1]: {declined}; the model rated this sentence as "
-        f"stating the answer (P(yes) {found.score:.2f})"
+    how = (
+        f"the model copied “{found.copied}” from this sentence as the answer, and the passage "
+        f"confirms what the question takes for granted (P(yes) {found.score:.2f})"
+        if found.copied
+        else f"the model rated this sentence as stating the answer (P(yes) {found.score:.2f})"
     )
+    note = f"quoted word for word from [1]: {declined}; {how}"
     sentence = AnswerSentence(
-        found.text, (1,), "supported", found.score, note, kept=True, quoted=True
+        found.text,
+        (1,),
+        "supported",
+        found.score,
+        note,
+        kept=True,
+        quoted=True,
+        copied=found.copied,
     )
     citation = Citation(1, e.doc_id, e.title, e.language, found.start, found.end, found.text)
     return text, sentence, citation

@@ -68,6 +68,9 @@ class AnswerSentence:
     # True when the sentence is the cited span itself, word for word, not the model's words:
     # the quote the verifier chose when no drafted sentence held (rag/quoting.py)
     quoted: bool = False
+    # for a quote found by the copy fallback: the words the model copied as the answer,
+    # which the quoted sentence holds (rag/copying.py); "" otherwise
+    copied: str = ""
 
 
 @dataclass(frozen=True)

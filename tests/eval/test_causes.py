@@ -129,6 +129,7 @@ class Drafted:
     abstained: bool
     correct: bool
     quote_score: float | None = None
+    copied: str = ""
 
 
 def test_second_drafts_are_counted_by_kind_with_what_they_ended_as() -> None:
@@ -156,10 +157,12 @@ def test_quoted_answers_are_counted_beside_the_draft_that_came_before() -> None:
         Drafted("", False, True, quote_score=0.8),
         Drafted("retry", False, False, quote_score=0.76),  # retried, then quoted: both
         Drafted("", True, True),
+        Drafted("retry", False, True, copied="--verbose"),  # the copy fallback's quote
     ]
     assert second_drafts(rows) == {
+        "copy": {"asked": 1, "answered": 1, "right": 1},
         "quote": {"asked": 2, "answered": 2, "right": 1},
-        "retry": {"asked": 1, "answered": 1, "right": 0},
+        "retry": {"asked": 2, "answered": 2, "right": 1},
     }
 
 
