@@ -230,7 +230,8 @@ class Answerer:
         stop: threading.Event | None = None,
     ) -> _Steps:
         """The evidence sentence that states the answer, word for word, in place of a decline;
-        the decline stands when no sentence reaches the threshold (rag/quoting.py)."""
+        the decline stands when no sentence reaches the threshold (rag/quoting.py) and none
+        holds words the model copies as the answer that pass their checks (rag/copying.py)."""
         t0 = time.perf_counter()
         also = [d.question] if d.question != d.standalone else []
         found = quotes.best(d.standalone, d.evidence, also)

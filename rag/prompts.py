@@ -163,7 +163,7 @@ def copy_messages(question: str, evidence: Sequence[Evidence]) -> list[Message]:
     again (rag/copying.py)."""
     user = _asked(_sources_block(evidence), question) + (
         "Copy from the sources the shortest exact words that answer the question, in the "
-        f"source's language, and nothing else. If no source answers the question, write "
+        "source's language, and nothing else. If no source answers the question, write "
         f"{COPY_NONE}."
     )
     return [{"role": "system", "content": SYSTEM}, *_SHOTS, {"role": "user", "content": user}]

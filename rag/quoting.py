@@ -53,8 +53,8 @@ class Quote:
     start: int
     end: int
     text: str
-    score: float  # the model's P(yes) that it states the answer; for a copy, the premise's
-    # words the model copied from it as the answer (rag/copying.py); "" when it was rated
+    score: float  # the model's P(yes) that it states the answer (a copy: the premise check's)
+    # the words the model copied from it as the answer (rag/copying.py); "" when it was rated
     copied: str = ""
 
 
