@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from index import Hit, Index
 from index.text import count_tokens, detect_language
-from rag.asking import asks_for_number, gives_number
+from rag.asking import asks_for_number, asks_why, gives_number
 from rag.attribution import SentenceVerifier
 from rag.citations import parse_answer
 from rag.config import AnswerConfig, RetrievalConfig
@@ -169,7 +169,7 @@ class Answerer:
         yield SourcesEvent(tuple(d.hits), tuple(d.evidence))
         max_tokens = options.max_tokens or self.cfg.max_tokens
         yield from self._generate(d, clock, stop, max_tokens)
-        if self.cfg.retry_declined and is_cannot_answer(d.raw) and not _stopped(stop):
+        if self._may_retry(d) and is_cannot_answer(d.raw) and not _stopped(stop):
             # the small model declines with the answer in front of it (26 of 100 SQuAD
             # questions); asked again without the way out, it must answer from the
             # passages, and verification below removes whatever they do not support. Only
@@ -195,6 +195,14 @@ class Answerer:
         if answer.abstained and self.quotes and not (refused(answer) or _stopped(stop)):
             answer = yield from self._quoted(d, clock, answer, self.quotes, stop)
         yield AnswerEvent(answer)
+
+    def _may_retry(self, d: Draft) -> bool:
+        """Whether a decline of this question may be asked again without the way out.
+
+        Not a why-question's: forced to answer one, the model supplies a cause, and a cause
+        made of two facts the passage states side by side is what the judge and the premise
+        check pass (README, Verification: "A declined why-question stays declined")."""
+        return self.cfg.retry_declined and not (asks_why(d.question) or asks_why(d.standalone))
 
     def _drafted(
         self, d: Draft, clock: Clock, stop: threading.Event | None, max_tokens: int

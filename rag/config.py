@@ -215,7 +215,7 @@ class AnswerConfig(_Section):
         True,
         description="When the model declines although a passage passed the relevance gate, "
         "ask once more with the same sources and no way to decline; the reply is verified "
-        "sentence by sentence like any other.",
+        "sentence by sentence like any other. A declined why-question is not asked again.",
     )
     # 0.5: chosen on one half of the SQuAD 100 and seed questions, checked on the other
     # (docs/eval/retry-threshold.md): the model's declines of answerable questions had

@@ -22,7 +22,7 @@ from rag import (
 )
 from rag.attribution import RESTATES
 from rag.config import AnswerConfig, IndexConfig
-from rag.prompts import NUMBER_HINT
+from rag.prompts import CANNOT_ANSWER, NUMBER_HINT
 from rag.verify import RuleOnlyChecker
 from tests.fakes import HashEmbedder, KeywordChecker, ScriptedGenerator
 
@@ -343,6 +343,27 @@ def test_only_a_hesitant_decline_is_asked_again(
     assert answer.decline_probability == pytest.approx(p_decline)
     assert len(gen.requests) == (2 if asked_again else 1)
     assert answer.abstained is not asked_again
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Why did Zelensky recommend withdrawing from Bakhmut?", "Warum will Selenskyj Bachmut?"],
+)
+def test_a_declined_why_question_is_not_asked_again(
+    tmp_path: Path, seeds_copy: Path, question: str
+) -> None:
+    # forced to answer, the model would supply a cause; the decline stands, even a hesitant one
+    gen = _SureOfDecline(0.1, "The documents do not say.", "Because he wants to [1].")
+    a = _assistant(tmp_path, seeds_copy, gen, retry_declined=True, retry_below=0.5)
+    gen.requests.clear()
+    answer = a.ask(question)
+    assert answer.abstained and answer.second_draft == ""
+    assert answer.decline_probability is None  # not even scored: no retry to decide
+    # every prompt sent still offered the way out (a retry's prompt does not)
+    way_out = tuple(CANNOT_ANSWER.values())
+    assert gen.requests and all(
+        any(p in r.messages[-1]["content"] for p in way_out) for r in gen.requests
+    )
 
 
 def test_a_generator_without_logprobs_is_always_asked_again(
